@@ -1,0 +1,51 @@
+"""Opening the DuckDB file: DDL applied on every writer connect, lock conflicts translated.
+
+DuckDB lets one process write a file and no other process open it meanwhile, not even read-only.
+A lock conflict is transient (:class:`StoreLockedError`): we wait and retry up to ``wait_s``;
+readers that must not wait use the published snapshot instead (``Settings.snapshot_path``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import duckdb
+
+from linkvet.errors import StoreLockedError
+from schemas.ddl import ddl_script
+
+log = logging.getLogger(__name__)
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """A connection to the DuckDB file at ``path`` (created with its tables when missing)."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    delay = 0.2
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(
+                    f"{path} is held by another process ({exc}). Close the program holding it "
+                    "(a BI tool should open the published snapshot under data/published/ "
+                    "instead) or wait for the running pipeline to finish."
+                ) from exc
+            log.info("waiting for the lock on %s", path)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    if not read_only:
+        con.execute(ddl_script())
+    return con

@@ -1,0 +1,81 @@
+"""The outcome of a check, decided from plain facts. One rule set, used by the spider and tests.
+
+Order matters; the first rule that holds wins:
+
+=====================  ==================================================================
+outcome                when
+=====================  ==================================================================
+robots_blocked         robots.txt disallows the page (the page was not fetched)
+transient_failure      no HTTP answer (DNS, connect, timeout, TLS, a page over the size
+                       cap...) or 429 / 502 / 503 / 504 after retries: says nothing about
+                       the link (``error_kind`` says why)
+page_gone              410
+page_not_found         404
+server_error           any other 5xx
+not_html               2xx with a non-HTML content type
+redirected_away        the page redirected to another site, or to a page without the link
+live                   the link is on the page, and the page is indexable and canonical
+noindex                the link is there but the page is noindex (meta robots/X-Robots-Tag)
+canonicalised_away     the link is there but the page's canonical points elsewhere
+link_removed           the page answered 2xx HTML and the link is not on it
+=====================  ==================================================================
+
+A transient failure is never reported as a removed link. Other 4xx answers (401, 403, 451)
+count as ``page_not_found``: the page is not publicly reachable.
+"""
+
+from __future__ import annotations
+
+from linkvet.urls import domain_of, normalise
+
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 502, 503, 504, 520, 521, 522, 523, 524})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(content_type: str | None) -> bool:
+    """HTML by Content-Type; a missing type counts as HTML (browsers sniff, so do we)."""
+    if not content_type:
+        return True
+    return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
+
+
+def decide(
+    *,
+    status: int | None,
+    robots_allowed: bool | None,
+    error_kind: str | None,
+    content_type: str | None,
+    source_url: str,
+    final_url: str | None,
+    link_present: bool,
+    noindex: bool,
+    canonical: str | None,
+    canonical_is_self: bool | None,
+) -> str:
+    """The outcome for one check (see the module table)."""
+    if robots_allowed is False:
+        return "robots_blocked"
+    if status is None:
+        return "transient_failure"
+    if status in TRANSIENT_STATUSES:
+        return "transient_failure"
+    if status == 410:
+        return "page_gone"
+    if status >= 500:
+        return "server_error"
+    if status >= 400:
+        return "page_not_found"
+    if not is_html(content_type) or error_kind == "not_html":
+        return "not_html"
+    moved_site = bool(final_url) and domain_of(final_url or "") != domain_of(source_url)
+    if not link_present:
+        return "redirected_away" if moved_site or _redirected(source_url, final_url) else "link_removed"
+    if noindex:
+        return "noindex"
+    if canonical and canonical_is_self is False:
+        return "canonicalised_away"
+    return "live"
+
+
+def _redirected(source_url: str, final_url: str | None) -> bool:
+    return bool(final_url) and normalise(final_url or "") != normalise(source_url)

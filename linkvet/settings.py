@@ -1,0 +1,144 @@
+"""Typed settings, read once at the edge (the CLI, a flow's entry, a spider's ``from_crawler``).
+
+Sources, highest first: keyword arguments, ``LINKVET_*`` environment variables, an optional
+``linkvet.toml`` (path from ``LINKVET_CONFIG`` or the working directory), defaults.
+Nothing below the edges reads the environment: it is handed a :class:`Settings` or plain values.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+RenderMode = Literal["auto", "never", "always"]
+
+
+class Settings(BaseSettings):
+    """Every knob linkvet has, with safe defaults (as checked in, nothing private is fetched)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LINKVET_",
+        extra="ignore",
+        toml_file="linkvet.toml",
+        validate_default=True,
+    )
+
+    # storage
+    data_dir: Path = Path("data")
+
+    # crawling
+    user_agent: str = "linkvet/0.1 (+https://github.com/linkvet/linkvet; backlink verifier)"
+    concurrent_requests: int = Field(32, ge=1, le=1024)
+    concurrent_per_domain: int = Field(2, ge=1, le=64)
+    download_delay: float = Field(0.0, ge=0)
+    download_timeout: float = Field(20.0, gt=0)
+    max_page_bytes: int = Field(5_000_000, ge=10_000)
+    max_redirects: int = Field(10, ge=0, le=50)
+    href_redirect_hops: int = Field(3, ge=0, le=10)
+    retry_times: int = Field(2, ge=0, le=10)
+    obey_robots: bool = True
+    autothrottle: bool = True
+    render: RenderMode = "auto"
+    chromium_path: str | None = None
+    max_browser_pages: int = Field(4, ge=1, le=64)
+    browser_restart_pages: int = Field(500, ge=10)
+    proxy: str | None = None
+    host_map: Path | None = Field(
+        None, description="JSON {host: ip}: addresses of hosts fetched through a proxy")
+    allow_private: bool = False
+    allow_hosts: list[str] = Field(default_factory=list)
+
+    # Kafka (Kafka mode when bootstrap_servers is set)
+    kafka_bootstrap_servers: str | None = None
+    kafka_topic_requests: str = "linkvet.crawl-requests"
+    kafka_topic_checks: str = "linkvet.link-checks"
+    kafka_topic_dead_letter: str = "linkvet.dead-letter"
+    kafka_partitions: int = Field(12, ge=1)
+    kafka_replication: int = Field(1, ge=1)
+    kafka_retention_ms: int = Field(7 * 24 * 3600 * 1000, ge=60_000)
+    kafka_group_workers: str = "linkvet-workers"
+    kafka_group_ingest: str = "linkvet-ingest"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None
+
+    # ingest
+    ingest_batch_records: int = Field(5000, ge=1)
+
+    # judging
+    lost_after_checks: int = Field(2, ge=1, le=30)
+    brand_terms: list[str] = Field(default_factory=list)
+    money_keywords: list[str] = Field(default_factory=list)
+
+    # orchestration
+    nightly_cron_hour: int = Field(2, ge=0, le=23)
+    timezone: str = "UTC"
+
+    @field_validator("allow_hosts", "brand_terms", "money_keywords", mode="before")
+    @classmethod
+    def _split_csv(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def kafka_mode(self) -> bool:
+        return bool(self.kafka_bootstrap_servers)
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.data_dir / "linkvet.duckdb"
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.data_dir / "published" / "linkvet-snapshot.duckdb"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = os.environ.get("LINKVET_CONFIG", "linkvet.toml")
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once; callers pass the object down instead of re-reading."""
+    return Settings(**overrides)
+
+
+def settings_payload(settings: Settings) -> dict[str, Any]:
+    """Every setting as plain JSON values, secrets revealed: for handing settings to a child
+    process through a private file (never through argv or logs)."""
+    data = settings.model_dump(mode="json")
+    for name, value in settings:
+        if isinstance(value, SecretStr):
+            data[name] = value.get_secret_value()
+    return data

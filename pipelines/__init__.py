@@ -1,0 +1,1 @@
+"""Scrapy item pipelines: validate LinkCheck items, then publish them (Kafka or landing files)."""

@@ -1,0 +1,1 @@
+"""The record contract (models, generated JSON Schema) and the DuckDB DDL, as data."""

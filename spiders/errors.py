@@ -1,0 +1,49 @@
+"""Download failures classified into linkvet's error kinds (one place, at the boundary)."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from twisted.internet import error as tx
+from twisted.python.failure import Failure
+
+from spiders.guard import PrivateAddressRefused
+from spiders.robots import ROBOTS_FORBIDDEN
+
+_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((CannotResolveHostError, tx.DNSLookupError), "dns"),
+    ((DownloadTimeoutError, tx.TimeoutError, tx.TCPTimedOutError), "timeout"),
+    ((DownloadConnectionRefusedError, tx.ConnectionRefusedError, tx.ConnectError,
+      tx.ConnectionLost, tx.NoRouteError), "connect"),
+)
+
+
+def classify_failure(failure: Failure) -> tuple[str, str, bool]:
+    """``(error_kind, message, robots_forbidden)`` for a failed request."""
+    exc = failure.value
+    message = f"{type(exc).__name__}: {exc}"[:500]
+    if isinstance(exc, PrivateAddressRefused):
+        return "blocked_private", str(exc), False
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if ROBOTS_FORBIDDEN in text:
+            return "other", text, True
+        if "max redirections" in text.lower() or "redirect" in text.lower():
+            return "redirect_loop", text, False
+        return "other", text, False
+    if isinstance(exc, DownloadCancelledError) and "max size" in str(exc):
+        return "too_large", message, False
+    for types, kind in _KINDS:
+        if isinstance(exc, types):
+            return kind, message, False
+    name = type(exc).__name__.lower()
+    if "ssl" in name or "tls" in name or "certificate" in str(exc).lower():
+        return "tls", message, False
+    if "timeout" in name:
+        return "timeout", message, False
+    return "other", message, False

@@ -1,0 +1,92 @@
+"""Chromium through scrapy-playwright: opt-in per request, pages always closed, memory bounded.
+
+- A page is rendered only when linkvet.render_policy says so (the reason is recorded).
+- Images, media and fonts are never downloaded (:func:`abort_request`).
+- Pages are opened with ``playwright_include_page`` so that the spider can measure link boxes;
+  every page is closed in the callback and in the errback.
+- The browser context is rotated every ``restart_pages`` renders: the old context is closed once
+  its pages are done, which returns the renderer processes' memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+RENDER_META = "linkvet_render_reason"
+BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
+
+# Marks every anchor with why it is invisible in the rendered page (zero size, off-screen,
+# hidden by computed style); the HTML extractor reads ``data-linkvet-hidden``.
+_VISIBILITY_JS = """
+() => {
+  const W = document.documentElement.scrollWidth, H = document.documentElement.scrollHeight;
+  for (const a of document.querySelectorAll('a[href], area[href]')) {
+    const s = getComputedStyle(a);
+    let why = null;
+    if (s.display === 'none' || s.visibility === 'hidden' || s.opacity === '0') why = 'computed_style';
+    else {
+      const r = a.getBoundingClientRect();
+      const kids = Array.from(a.querySelectorAll('img')).some(i => i.width > 0 && i.height > 0);
+      if ((r.width < 1 || r.height < 1) && !kids) why = 'zero_size';
+      else if (r.right + window.scrollX < 0 || r.bottom + window.scrollY < 0
+               || r.left + window.scrollX > W || r.top + window.scrollY > H) why = 'off_screen';
+    }
+    if (why) a.setAttribute('data-linkvet-hidden', why);
+  }
+}
+"""
+
+
+async def abort_request(request: Any) -> bool:
+    """Playwright request filter: drop images, media and fonts."""
+    return bool(request.resource_type in BLOCKED_RESOURCES)
+
+
+class BrowserPool:
+    def __init__(self, *, restart_pages: int, enabled: bool) -> None:
+        self.restart_pages = restart_pages
+        self.enabled = enabled
+        self.rendered = 0
+        self._open: dict[str, int] = {}
+        self._retired: set[str] = set()
+
+    def _context_name(self) -> str:
+        return f"linkvet-{self.rendered // self.restart_pages}"
+
+    def meta(self, reason: str) -> dict[str, Any]:
+        name = self._context_name()
+        self.rendered += 1
+        self._open[name] = self._open.get(name, 0) + 1
+        return {
+            "playwright": True,
+            "playwright_include_page": True,
+            "playwright_context": name,
+            RENDER_META: reason,
+            "linkvet_context": name,
+        }
+
+    async def annotate_visibility(self, page: Any) -> None:
+        try:
+            await page.evaluate(_VISIBILITY_JS)
+        except Exception as exc:  # noqa: BLE001 - a page that breaks scripts keeps static facts
+            log.debug("visibility probe failed on %s: %s", getattr(page, "url", "?"), exc)
+
+    async def release(self, page: Any, name: str | None) -> None:
+        """Close a rendered page; close its context too once it is retired and drained."""
+        context = page.context
+        await page.close()
+        if name is None:
+            return
+        self._open[name] = self._open.get(name, 1) - 1
+        if name != self._context_name() and self._open[name] <= 0 and name not in self._retired:
+            self._retired.add(name)
+            self._open.pop(name, None)
+            log.info("closing browser context %s after %d renders", name, self.restart_pages)
+            await context.close()
+
+    def release_soon(self, page: Any, name: str | None) -> None:
+        asyncio.ensure_future(self.release(page, name))

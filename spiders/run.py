@@ -1,0 +1,75 @@
+"""Run one crawl in this process: ``python -m spiders.run --requests FILE --landing DIR``.
+
+Scrapy's reactor cannot restart inside a process, so flows and the CLI start this module as a
+child process (a fresh interpreter — never a fork of a process holding DuckDB). The child reads
+linkvet's settings from the environment like any edge, plus ``--settings-json`` overrides, and
+writes the crawl's stats as JSON to ``--stats-out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+
+from linkvet.settings import Settings
+from spiders import settings as project_settings
+from spiders.settings import from_linkvet
+from spiders.verify import VerifySpider
+
+
+def scrapy_settings(settings: Settings, *, requests: str | None, landing: str | None,
+                    kafka: bool, extra: dict[str, Any] | None = None) -> ScrapySettings:
+    out = ScrapySettings()
+    out.setmodule(project_settings, priority="project")
+    derived = from_linkvet(settings, landing_dir=landing, kafka=kafka)
+    if requests:
+        derived["LINKVET_REQUESTS_FILE"] = requests
+    if kafka:
+        derived["LINKVET_SOURCE"] = "kafka"
+    derived.update(extra or {})
+    out.setdict(derived, priority="cmdline")
+    return out
+
+
+def run(settings: Settings, *, requests: str | None, landing: str | None, kafka: bool = False,
+        extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    process = CrawlerProcess(scrapy_settings(settings, requests=requests, landing=landing,
+                                             kafka=kafka, extra=extra), install_root_handler=True)
+    crawler = process.create_crawler(VerifySpider)
+    process.crawl(crawler)
+    process.start()
+    assert crawler.stats is not None
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in crawler.stats.get_stats().items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", help="JSON-lines file of CrawlRequest")
+    parser.add_argument("--landing", help="landing folder for LinkCheck batches")
+    parser.add_argument("--kafka", action="store_true", help="consume requests from Kafka")
+    parser.add_argument("--stats-out", help="write the crawl stats here as JSON")
+    parser.add_argument("--settings-json", default="{}", help="linkvet settings (JSON, or @FILE)")
+    parser.add_argument("--scrapy-json", default="{}", help="extra Scrapy settings")
+    args = parser.parse_args(argv)
+    raw = args.settings_json
+    if raw.startswith("@"):
+        raw = Path(raw[1:]).read_text(encoding="utf-8")
+    settings = Settings(**json.loads(raw))
+    logging.getLogger("scrapy.core.scraper").setLevel(logging.WARNING)
+    stats = run(settings, requests=args.requests, landing=args.landing, kafka=args.kafka,
+                extra=json.loads(args.scrapy_json))
+    if args.stats_out:
+        Path(args.stats_out).write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,319 @@
+"""The verify spider: visits linking pages and records what it finds about each known link.
+
+Thin by design: fetching is Scrapy's (and Chromium's, through scrapy-playwright, when a page
+needs it); every decision is made in ``linkvet`` (facts from HTML, outcome, render policy,
+redirecting hrefs). Requests come from a source (a JSON-lines file in embedded mode, Kafka in
+distributed mode); every request ends as exactly one :class:`LinkCheck` item, whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import scrapy
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from linkvet.facts import analyse
+from linkvet.ids import check_id
+from linkvet.outcome import decide, is_html
+from linkvet.redirect_hrefs import candidates
+from linkvet.render_policy import render_reason
+from linkvet.urls import match_target, resolve
+from schemas.records import (
+    CrawlRequest,
+    FetchFacts,
+    LinkCheck,
+    LinkOccurrence,
+    PageFacts,
+    RedirectHop,
+)
+from spiders.errors import classify_failure
+from spiders.guard import load_host_map
+from spiders.render import RENDER_META, BrowserPool
+from spiders.sources import RequestSource, source_from_settings
+
+log = logging.getLogger(__name__)
+
+META_KEY = "linkvet_request"
+
+
+class VerifySpider(scrapy.Spider):
+    name = "verify"
+
+    def __init__(
+        self,
+        source: RequestSource,
+        *,
+        proxy: str = "",
+        host_map: dict[str, str] | None = None,
+        render_policy: str = "auto",
+        href_hops: int = 3,
+        browser: BrowserPool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.proxy = proxy
+        self.host_map = host_map or {}
+        self.render_policy = render_policy
+        self.href_hops = href_hops
+        self.browser = browser or BrowserPool(restart_pages=500, enabled=render_policy != "never")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        s = crawler.settings
+        spider = cls(
+            source_from_settings(crawler),
+            proxy=s.get("LINKVET_PROXY", ""),
+            host_map=load_host_map(s.get("LINKVET_HOST_MAP", "")),
+            render_policy=s.get("LINKVET_RENDER", "auto"),
+            href_hops=s.getint("LINKVET_HREF_REDIRECT_HOPS", 3),
+            browser=BrowserPool(
+                restart_pages=s.getint("LINKVET_BROWSER_RESTART_PAGES", 500),
+                enabled=s.get("LINKVET_RENDER", "auto") != "never"
+                and "scrapy_playwright" in str(s.getdict("DOWNLOAD_HANDLERS")),
+            ),
+            **kwargs,
+        )
+        spider._set_crawler(crawler)
+        return spider
+
+    # ----------------------------------------------------------------- requests
+    async def start(self) -> AsyncIterator[Any]:
+        async for crawl_request in self.source.requests(self):
+            yield self.page_request(crawl_request)
+
+    def page_request(self, cr: CrawlRequest, *, render: str | None = None,
+                     static: LinkCheck | None = None) -> Request:
+        meta: dict[str, Any] = {META_KEY: cr, "linkvet_started": time.monotonic(),
+                                "download_slot": _slot(cr.source_url)}
+        if self.proxy:
+            meta["proxy"] = self.proxy
+        if render:
+            meta.update(self.browser.meta(render))
+            meta["linkvet_static"] = static
+        elif cr.render == "always" and self.browser.enabled:
+            meta.update(self.browser.meta("requested"))
+        return Request(
+            cr.source_url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            meta=meta,
+            dont_filter=True,
+            priority=cr.priority,
+        )
+
+    # ----------------------------------------------------------------- callbacks
+    async def parse_page(self, response: Response) -> AsyncIterator[LinkCheck | Request]:
+        cr: CrawlRequest = response.meta[META_KEY]
+        page = response.meta.get("playwright_page")
+        rendered_reason = response.meta.get(RENDER_META)
+        try:
+            if page is not None:
+                await self.browser.annotate_visibility(page)
+                body = (await page.content()).encode("utf-8")
+            else:
+                body = response.body
+        finally:
+            if page is not None:
+                await self.browser.release(page, response.meta.get("linkvet_context"))
+        fetch = self._fetch_facts(response, len(body), rendered_reason)
+        headers = _headers(response)
+        html = is_html(fetch.content_type) and response.status < 400
+        page_facts = PageFacts()
+        links: list[LinkOccurrence] = []
+        if html:
+            analysis = analyse(body, response.url, headers=headers, target=cr.target)
+            page_facts, links = analysis.page, list(analysis.links)
+            if not links and rendered_reason is None and response.status < 300:
+                reason = render_reason(
+                    self.render_policy if self.browser.enabled else "never",
+                    link_found=False, body=body, word_count=page_facts.word_count,
+                )
+                if reason:
+                    static = self._check(cr, fetch, page_facts, links)
+                    yield self.page_request(cr, render=reason, static=static)
+                    return
+            if not links and self.href_hops:
+                links = await self._links_behind_redirects(response, cr)
+            static_check = response.meta.get("linkvet_static")
+            if static_check is not None:
+                links = _mark_js_only(links, static_check.links)
+        yield self._check(cr, fetch, page_facts, links)
+
+    def on_error(self, failure: Failure) -> Iterator[LinkCheck]:
+        request = failure.request  # type: ignore[attr-defined]
+        cr: CrawlRequest = request.meta[META_KEY]
+        page = request.meta.get("playwright_page")
+        if page is not None:
+            self.browser.release_soon(page, request.meta.get("linkvet_context"))
+        static: LinkCheck | None = request.meta.get("linkvet_static")
+        if static is not None:
+            # The render failed: the static facts stand, with the render failure noted.
+            fetch = static.fetch.model_copy(update={
+                "render_reason": f"{request.meta.get(RENDER_META)} (render failed: "
+                                 f"{classify_failure(failure)[0]})"})
+            yield static.model_copy(update={"fetch": fetch})
+            return
+        kind, message, robots = classify_failure(failure)
+        redirects = _hops(request.meta)
+        fetch = FetchFacts(
+            status=redirects[-1].status if kind == "redirect_loop" and redirects else None,
+            final_url=request.url,
+            redirects=redirects,
+            elapsed_ms=_elapsed(request.meta),
+            robots_allowed=False if robots else request.meta.get("linkvet_robots_allowed"),
+            error_kind=kind,
+            error=message,
+            server_ip=self.host_map.get((request.url.split("/")[2:3] or [""])[0].lower()),
+        )
+        self.crawler.stats.inc_value(f"linkvet/errors/{kind}")  # type: ignore[union-attr]
+        yield self._check(cr, fetch, PageFacts(), [])
+
+    # ----------------------------------------------------------------- helpers
+    def _check(self, cr: CrawlRequest, fetch: FetchFacts, page: PageFacts,
+               links: list[LinkOccurrence]) -> LinkCheck:
+        outcome = decide(
+            status=fetch.status,
+            robots_allowed=fetch.robots_allowed,
+            error_kind=fetch.error_kind,
+            content_type=fetch.content_type,
+            source_url=cr.source_url,
+            final_url=fetch.final_url,
+            link_present=bool(links),
+            noindex=page.noindex,
+            canonical=page.canonical,
+            canonical_is_self=page.canonical_is_self,
+        )
+        self.crawler.stats.inc_value(f"linkvet/outcome/{outcome}")  # type: ignore[union-attr]
+        return LinkCheck(
+            check_id=check_id(cr.request_id),
+            request_id=cr.request_id,
+            run_id=cr.run_id,
+            link_id=cr.link_id,
+            source_url=cr.source_url,
+            target=cr.target,
+            checked_at=datetime.now(UTC),
+            outcome=outcome,  # type: ignore[arg-type]
+            fetch=fetch,
+            page=page,
+            links=links,
+        )
+
+    def _fetch_facts(self, response: Response, size: int, rendered: str | None) -> FetchFacts:
+        host = (response.url.split("/")[2:3] or [""])[0].lower()
+        ip = self.host_map.get(host)
+        if ip is None and not self.proxy and response.ip_address is not None:
+            ip = str(response.ip_address)
+        hops = _hops(response.meta)
+        refresh = response.meta.get("linkvet_refresh_hops") or []
+        return FetchFacts(
+            status=response.status,
+            final_url=response.url,
+            redirects=[*hops, *refresh],
+            elapsed_ms=_elapsed(response.meta),
+            bytes=size,
+            content_type=_header(response, b"Content-Type"),
+            rendered=rendered is not None,
+            render_reason=rendered,
+            robots_allowed=response.meta.get("linkvet_robots_allowed"),
+            server_ip=ip,
+        )
+
+    async def _links_behind_redirects(self, response: Response,
+                                      cr: CrawlRequest) -> list[LinkOccurrence]:
+        """Follow hrefs that may redirect to the target (bounded), and report those that do."""
+        assert self.crawler.engine is not None
+        hrefs = [u for u in (resolve(response.url, h) for h in
+                             response.xpath("//a/@href").getall()[:5000]) if u]
+        found: list[LinkOccurrence] = []
+        for href_url in candidates(hrefs, response.url, cr.target):
+            chain = [href_url]
+            url = href_url
+            for _ in range(self.href_hops):
+                meta: dict[str, Any] = {"dont_redirect": True, "handle_httpstatus_all": True,
+                                        "dont_retry": True}
+                if self.proxy:
+                    meta["proxy"] = self.proxy
+                try:
+                    hop = await self.crawler.engine.download_async(
+                        Request(url, meta=meta, dont_filter=True, method="GET"))
+                except Exception as exc:  # noqa: BLE001 - any failure ends this chain only
+                    log.debug("href redirect probe %s failed: %s", url, exc)
+                    break
+                location = _header(hop, b"Location")
+                if not (300 <= hop.status < 400 and location):
+                    break
+                nxt = resolve(url, location)
+                if not nxt:
+                    break
+                chain.append(nxt)
+                url = nxt
+                if match_target(nxt, cr.target):
+                    occ = _occurrence_for_href(response, href_url, chain, cr.target)
+                    if occ is not None:
+                        found.append(occ)
+                    break
+        return found
+
+
+def _occurrence_for_href(response: Response, href_url: str, chain: list[str],
+                         target: str) -> LinkOccurrence | None:
+    """Facts of the anchor whose href is ``href_url``, as a link to the target by redirect."""
+    analysis = analyse(response.body, response.url, headers=_headers(response), target=href_url)
+    if not analysis.links:
+        return None
+    return analysis.links[0].model_copy(update={"match": "redirect", "href_chain": chain})
+
+
+def _mark_js_only(rendered: list[LinkOccurrence],
+                  static: Iterable[LinkOccurrence]) -> list[LinkOccurrence]:
+    seen = {(o.url, o.anchor_text) for o in static}
+    return [o if (o.url, o.anchor_text) in seen else o.model_copy(update={"js_only": True})
+            for o in rendered]
+
+
+def _hops(meta: dict[str, Any]) -> list[RedirectHop]:
+    urls = meta.get("redirect_urls") or []
+    reasons = meta.get("redirect_reasons") or []
+    hops = []
+    for i, url in enumerate(urls):
+        reason = reasons[i] if i < len(reasons) else None
+        if isinstance(reason, int):
+            hops.append(RedirectHop(url=url, status=reason, kind="http"))
+        else:
+            hops.append(RedirectHop(url=url, status=None, kind="meta_refresh"))
+    return hops
+
+
+def _elapsed(meta: dict[str, Any]) -> float | None:
+    started = meta.get("linkvet_started")
+    if started is None:
+        return None
+    return round((time.monotonic() - started) * 1000.0, 1)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        k.decode("latin-1").lower(): ", ".join(v.decode("latin-1") for v in vs)
+        for k, vs in response.headers.items()
+    }
+
+
+def _slot(url: str) -> str:
+    """One download slot per registrable domain: politeness holds across a site's hosts."""
+    from linkvet.urls import domain_of
+
+    return domain_of(url) or url
