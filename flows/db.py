@@ -24,7 +24,9 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-def connect(path: Path, *, read_only: bool = False, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, *, read_only: bool = False, wait_s: float = 60.0
+) -> duckdb.DuckDBPyConnection:
     """A connection to the DuckDB file at ``path`` (created with its tables when missing)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from linkvet.errors import LinkvetError
 
-BACKOFF_SECONDS = [2, 10, 30]
+BACKOFF_SECONDS: list[float] = [2.0, 10.0, 30.0]
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -18,6 +18,6 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
         return exc.transient
     except (TimeoutError, ConnectionError):
         return True
-    except Exception:  # noqa: BLE001 - anything else is terminal: retrying will not fix it
+    except Exception:
         return False
     return False

@@ -19,6 +19,7 @@ offsets, deletes landing files) only after :func:`write_checks` returns.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import uuid
@@ -125,8 +126,12 @@ def write_checks(
         inserted = con.execute("SELECT count(*) FROM new_checks").fetchone()[0]  # type: ignore[index]
         files: list[str] = []
         if inserted:
-            days = [r[0] for r in con.execute(
-                "SELECT DISTINCT check_date FROM new_checks ORDER BY 1").fetchall()]
+            days = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT check_date FROM new_checks ORDER BY 1"
+                ).fetchall()
+            ]
             for day in days:
                 folder = lake_root(lake_dir) / f"check_date={day.isoformat()}"
                 folder.mkdir(parents=True, exist_ok=True)
@@ -150,10 +155,8 @@ def write_checks(
         con.execute("DROP TABLE IF EXISTS new_checks")
         con.execute("COMMIT")
     except BaseException:
-        try:
+        with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
         for tmp in tmp_files:
             tmp.unlink(missing_ok=True)
         raise

@@ -42,7 +42,8 @@ class NetPolicy:
         for addr in addrs:
             reason = non_global_reason(addr)
             if reason:
-                return f"refused to fetch {host}: it resolves to {addr} ({reason}); {ALLOW_SETTING_HINT}"
+                return (f"refused to fetch {host}: it resolves to {addr} ({reason}); "
+                        f"{ALLOW_SETTING_HINT}")
         return None
 
 

@@ -69,7 +69,11 @@ def decide(
         return "not_html"
     moved_site = bool(final_url) and domain_of(final_url or "") != domain_of(source_url)
     if not link_present:
-        return "redirected_away" if moved_site or _redirected(source_url, final_url) else "link_removed"
+        return (
+            "redirected_away"
+            if moved_site or _redirected(source_url, final_url)
+            else "link_removed"
+        )
     if noindex:
         return "noindex"
     if canonical and canonical_is_self is False:

@@ -2,7 +2,8 @@
 
 Only used when the target is not linked directly. Candidates, best first: hrefs on known
 URL-shortener hosts; hrefs whose query carries the target's domain (``?url=...``, ``?u=``);
-then short opaque tokens with a digit on other sites (``/x1``, ``/go/a7b``). At most ``limit`` are followed.
+then short opaque tokens with a digit on other sites (``/x1``, ``/go/a7b``).
+At most ``limit`` are followed.
 """
 
 from __future__ import annotations
@@ -13,11 +14,34 @@ from urllib.parse import unquote
 
 from linkvet.urls import domain_of, host_of, registrable_domain
 
-SHORTENER_DOMAINS = frozenset({
-    "bit.ly", "t.co", "goo.gl", "tinyurl.com", "ow.ly", "buff.ly", "is.gd", "rebrand.ly",
-    "lnkd.in", "t.ly", "cutt.ly", "shorturl.at", "rb.gy", "tiny.cc", "bl.ink", "soo.gd",
-    "s.id", "short.io", "v.gd", "trib.al", "dlvr.it", "amzn.to", "fb.me", "youtu.be",
-})
+SHORTENER_DOMAINS = frozenset(
+    {
+        "bit.ly",
+        "t.co",
+        "goo.gl",
+        "tinyurl.com",
+        "ow.ly",
+        "buff.ly",
+        "is.gd",
+        "rebrand.ly",
+        "lnkd.in",
+        "t.ly",
+        "cutt.ly",
+        "shorturl.at",
+        "rb.gy",
+        "tiny.cc",
+        "bl.ink",
+        "soo.gd",
+        "s.id",
+        "short.io",
+        "v.gd",
+        "trib.al",
+        "dlvr.it",
+        "amzn.to",
+        "fb.me",
+        "youtu.be",
+    }
+)
 _OPAQUE_PATH = re.compile(r"^/(?:[a-z]{1,8}/)?[A-Za-z0-9_-]{1,16}/?$")
 
 

@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     browser_restart_pages: int = Field(500, ge=10)
     proxy: str | None = None
     host_map: Path | None = Field(
-        None, description="JSON {host: ip}: addresses of hosts fetched through a proxy")
+        None, description="JSON {host: ip}: addresses of hosts fetched through a proxy"
+    )
     allow_private: bool = False
     allow_hosts: list[str] = Field(default_factory=list)
 

@@ -38,8 +38,9 @@ class LandingPipeline:
         if not folder:
             raise NotConfigured("LINKVET_LANDING_DIR is not set")
         assert crawler.stats is not None
-        return cls(Path(folder), crawler.settings.getint("LINKVET_LANDING_BATCH", 2000),
-                   crawler.stats)
+        return cls(
+            Path(folder), crawler.settings.getint("LINKVET_LANDING_BATCH", 2000), crawler.stats
+        )
 
     def open_spider(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -34,8 +34,16 @@ AnchorKind = Literal["text", "image", "empty"]
 MatchKind = Literal["exact", "normalised", "same_host_path", "domain", "redirect"]
 RenderPolicy = Literal["auto", "never", "always"]
 ErrorKind = Literal[
-    "dns", "connect", "timeout", "tls", "too_large", "not_html", "redirect_loop",
-    "blocked_private", "http", "other",
+    "dns",
+    "connect",
+    "timeout",
+    "tls",
+    "too_large",
+    "not_html",
+    "redirect_loop",
+    "blocked_private",
+    "http",
+    "other",
 ]
 
 
@@ -93,7 +101,9 @@ class PageFacts(_Record):
     outbound_links: int = 0
     outbound_domains: int = 0
     internal_links: int = 0
-    text_fingerprint: str | None = Field(None, description="64-bit simhash of the visible text, hex")
+    text_fingerprint: str | None = Field(
+        None, description="64-bit simhash of the visible text, hex"
+    )
     outbound_hosts: list[str] = Field(default_factory=list)
 
 

@@ -12,18 +12,27 @@ from scrapy.exceptions import (
 from twisted.internet import error as tx
 from twisted.python.failure import Failure
 
+from schemas.records import ErrorKind
 from spiders.guard import PrivateAddressRefused
 from spiders.robots import ROBOTS_FORBIDDEN
 
-_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+_KINDS: tuple[tuple[tuple[type[BaseException], ...], ErrorKind], ...] = (
     ((CannotResolveHostError, tx.DNSLookupError), "dns"),
     ((DownloadTimeoutError, tx.TimeoutError, tx.TCPTimedOutError), "timeout"),
-    ((DownloadConnectionRefusedError, tx.ConnectionRefusedError, tx.ConnectError,
-      tx.ConnectionLost, tx.NoRouteError), "connect"),
+    (
+        (
+            DownloadConnectionRefusedError,
+            tx.ConnectionRefusedError,
+            tx.ConnectError,
+            tx.ConnectionLost,
+            tx.NoRouteError,
+        ),
+        "connect",
+    ),
 )
 
 
-def classify_failure(failure: Failure) -> tuple[str, str, bool]:
+def classify_failure(failure: Failure) -> tuple[ErrorKind, str, bool]:
     """``(error_kind, message, robots_forbidden)`` for a failed request."""
     exc = failure.value
     message = f"{type(exc).__name__}: {exc}"[:500]

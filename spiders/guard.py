@@ -74,7 +74,9 @@ class PrivateAddressGuardMiddleware:
         if host in self.host_map:
             return [self.host_map[host]]
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, None, type=socket.SOCK_STREAM
+            )
         except OSError:
             return []
         return sorted({str(info[4][0]) for info in infos})

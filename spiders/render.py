@@ -27,7 +27,8 @@ _VISIBILITY_JS = """
   for (const a of document.querySelectorAll('a[href], area[href]')) {
     const s = getComputedStyle(a);
     let why = null;
-    if (s.display === 'none' || s.visibility === 'hidden' || s.opacity === '0') why = 'computed_style';
+    if (s.display === 'none' || s.visibility === 'hidden' || s.opacity === '0')
+      why = 'computed_style';
     else {
       const r = a.getBoundingClientRect();
       const kids = Array.from(a.querySelectorAll('img')).some(i => i.width > 0 && i.height > 0);
@@ -53,6 +54,7 @@ class BrowserPool:
         self.rendered = 0
         self._open: dict[str, int] = {}
         self._retired: set[str] = set()
+        self._closing: set[asyncio.Future[None]] = set()
 
     def _context_name(self) -> str:
         return f"linkvet-{self.rendered // self.restart_pages}"
@@ -72,7 +74,7 @@ class BrowserPool:
     async def annotate_visibility(self, page: Any) -> None:
         try:
             await page.evaluate(_VISIBILITY_JS)
-        except Exception as exc:  # noqa: BLE001 - a page that breaks scripts keeps static facts
+        except Exception as exc:
             log.debug("visibility probe failed on %s: %s", getattr(page, "url", "?"), exc)
 
     async def release(self, page: Any, name: str | None) -> None:
@@ -89,4 +91,7 @@ class BrowserPool:
             await context.close()
 
     def release_soon(self, page: Any, name: str | None) -> None:
-        asyncio.ensure_future(self.release(page, name))
+        """Close a page from a synchronous errback; the task is kept until it finishes."""
+        task = asyncio.ensure_future(self.release(page, name))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)

@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.misc import load_object
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,16 @@ ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
 
 class RobotsVerdictMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Crawler, obey: bool, max_crawl_delay: float) -> None:
-        super().__init__(crawler)
+        # Scrapy's __init__ refuses to run unless ROBOTSTXT_OBEY is on; this middleware runs
+        # always (it records the verdict either way), so the same state is set up here.
+        settings = crawler.settings
+        self._default_useragent = settings["USER_AGENT"]
+        self._robotstxt_useragent = settings["ROBOTSTXT_USER_AGENT"]
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self._stats = crawler.stats
+        self._parsers = {}
+        self._parserimpl = load_object(settings.get("ROBOTSTXT_PARSER"))
         self._obey = obey
         self._max_crawl_delay = max_crawl_delay
         self._delays_applied: set[str] = set()
@@ -71,4 +81,4 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
         if slot is not None:
             slot.delay = max(slot.delay, min(float(delay), self._max_crawl_delay))
             self._delays_applied.add(key)
-            self.crawler.stats.inc_value("linkvet/robots/crawl_delay_applied")  # type: ignore[union-attr]
+            self.crawler.stats.inc_value("linkvet/robots/crawl_delay_applied")

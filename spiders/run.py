@@ -24,8 +24,14 @@ from spiders.settings import from_linkvet
 from spiders.verify import VerifySpider
 
 
-def scrapy_settings(settings: Settings, *, requests: str | None, landing: str | None,
-                    kafka: bool, extra: dict[str, Any] | None = None) -> ScrapySettings:
+def scrapy_settings(
+    settings: Settings,
+    *,
+    requests: str | None,
+    landing: str | None,
+    kafka: bool,
+    extra: dict[str, Any] | None = None,
+) -> ScrapySettings:
     out = ScrapySettings()
     out.setmodule(project_settings, priority="project")
     derived = from_linkvet(settings, landing_dir=landing, kafka=kafka)
@@ -38,16 +44,26 @@ def scrapy_settings(settings: Settings, *, requests: str | None, landing: str | 
     return out
 
 
-def run(settings: Settings, *, requests: str | None, landing: str | None, kafka: bool = False,
-        extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    process = CrawlerProcess(scrapy_settings(settings, requests=requests, landing=landing,
-                                             kafka=kafka, extra=extra), install_root_handler=True)
+def run(
+    settings: Settings,
+    *,
+    requests: str | None,
+    landing: str | None,
+    kafka: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    process = CrawlerProcess(
+        scrapy_settings(settings, requests=requests, landing=landing, kafka=kafka, extra=extra),
+        install_root_handler=True,
+    )
     crawler = process.create_crawler(VerifySpider)
     process.crawl(crawler)
     process.start()
     assert crawler.stats is not None
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in crawler.stats.get_stats().items()}
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in crawler.stats.get_stats().items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,8 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         raw = Path(raw[1:]).read_text(encoding="utf-8")
     settings = Settings(**json.loads(raw))
     logging.getLogger("scrapy.core.scraper").setLevel(logging.WARNING)
-    stats = run(settings, requests=args.requests, landing=args.landing, kafka=args.kafka,
-                extra=json.loads(args.scrapy_json))
+    stats = run(
+        settings,
+        requests=args.requests,
+        landing=args.landing,
+        kafka=args.kafka,
+        extra=json.loads(args.scrapy_json),
+    )
     if args.stats_out:
         Path(args.stats_out).write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")
     return 0

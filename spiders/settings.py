@@ -29,6 +29,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "spiders.robots.RobotsVerdictMiddleware": 100,
     "spiders.guard.PrivateAddressGuardMiddleware": 110,
+    "spiders.proxy.ForwardProxyMiddleware": 740,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -67,8 +68,9 @@ def chromium_launch_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def from_linkvet(settings: Settings, *, landing_dir: str | None = None,
-                 kafka: bool = False, render: bool = True) -> dict[str, Any]:
+def from_linkvet(
+    settings: Settings, *, landing_dir: str | None = None, kafka: bool = False, render: bool = True
+) -> dict[str, Any]:
     """Scrapy settings for one crawl, derived from linkvet's settings."""
     out: dict[str, Any] = {
         "USER_AGENT": settings.user_agent,

@@ -43,8 +43,12 @@ class FileRequestSource:
                     request = CrawlRequest.model_validate_json(line)
                 except ValidationError as exc:
                     if not stats.get_value("linkvet/requests/invalid"):
-                        log.error("%s:%d is not a CrawlRequest: %s", self.path, lineno,
-                                  str(exc).splitlines()[0])
+                        log.error(
+                            "%s:%d is not a CrawlRequest: %s",
+                            self.path,
+                            lineno,
+                            str(exc).splitlines()[0],
+                        )
                     stats.inc_value("linkvet/requests/invalid")
                     continue
                 stats.inc_value("linkvet/requests/read")

@@ -8,10 +8,12 @@ distributed mode); every request ends as exactly one :class:`LinkCheck` item, wh
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Self
 
 import scrapy
@@ -24,6 +26,7 @@ from linkvet.facts import analyse
 from linkvet.ids import check_id
 from linkvet.outcome import decide, is_html
 from linkvet.redirect_hrefs import candidates
+from linkvet.refresh import parse_refresh
 from linkvet.render_policy import render_reason
 from linkvet.urls import match_target, resolve
 from schemas.records import (
@@ -56,6 +59,9 @@ class VerifySpider(scrapy.Spider):
         render_policy: str = "auto",
         href_hops: int = 3,
         browser: BrowserPool | None = None,
+        body_dir: str = "",
+        max_redirects: int = 10,
+        max_refresh_delay: float = 100.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -65,6 +71,10 @@ class VerifySpider(scrapy.Spider):
         self.render_policy = render_policy
         self.href_hops = href_hops
         self.browser = browser or BrowserPool(restart_pages=500, enabled=render_policy != "never")
+        # ``linkvet inspect URL`` asks for the final body to be kept (the same fetch path).
+        self.body_dir = Path(body_dir) if body_dir else None
+        self.max_redirects = max_redirects
+        self.max_refresh_delay = max_refresh_delay
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -80,6 +90,9 @@ class VerifySpider(scrapy.Spider):
                 enabled=s.get("LINKVET_RENDER", "auto") != "never"
                 and "scrapy_playwright" in str(s.getdict("DOWNLOAD_HANDLERS")),
             ),
+            body_dir=s.get("LINKVET_SAVE_BODY_DIR", ""),
+            max_redirects=s.getint("REDIRECT_MAX_TIMES", 10),
+            max_refresh_delay=s.getfloat("METAREFRESH_MAXDELAY", 100.0),
             **kwargs,
         )
         spider._set_crawler(crawler)
@@ -90,12 +103,14 @@ class VerifySpider(scrapy.Spider):
         async for crawl_request in self.source.requests(self):
             yield self.page_request(crawl_request)
 
-    def page_request(self, cr: CrawlRequest, *, render: str | None = None,
-                     static: LinkCheck | None = None) -> Request:
-        meta: dict[str, Any] = {META_KEY: cr, "linkvet_started": time.monotonic(),
-                                "download_slot": _slot(cr.source_url)}
-        if self.proxy:
-            meta["proxy"] = self.proxy
+    def page_request(
+        self, cr: CrawlRequest, *, render: str | None = None, static: LinkCheck | None = None
+    ) -> Request:
+        meta: dict[str, Any] = {
+            META_KEY: cr,
+            "linkvet_started": time.monotonic(),
+            "download_slot": _slot(cr.source_url),
+        }
         if render:
             meta.update(self.browser.meta(render))
             meta["linkvet_static"] = static
@@ -124,8 +139,14 @@ class VerifySpider(scrapy.Spider):
         finally:
             if page is not None:
                 await self.browser.release(page, response.meta.get("linkvet_context"))
+        refresh_to = self._refresh_target(response) if page is None else None
+        if refresh_to is not None:
+            yield refresh_to
+            return
         fetch = self._fetch_facts(response, len(body), rendered_reason)
         headers = _headers(response)
+        if self.body_dir is not None:
+            self._keep_body(cr, response.url, headers, body)
         html = is_html(fetch.content_type) and response.status < 400
         page_facts = PageFacts()
         links: list[LinkOccurrence] = []
@@ -135,7 +156,9 @@ class VerifySpider(scrapy.Spider):
             if not links and rendered_reason is None and response.status < 300:
                 reason = render_reason(
                     self.render_policy if self.browser.enabled else "never",
-                    link_found=False, body=body, word_count=page_facts.word_count,
+                    link_found=False,
+                    body=body,
+                    word_count=page_facts.word_count,
                 )
                 if reason:
                     static = self._check(cr, fetch, page_facts, links)
@@ -157,9 +180,12 @@ class VerifySpider(scrapy.Spider):
         static: LinkCheck | None = request.meta.get("linkvet_static")
         if static is not None:
             # The render failed: the static facts stand, with the render failure noted.
-            fetch = static.fetch.model_copy(update={
-                "render_reason": f"{request.meta.get(RENDER_META)} (render failed: "
-                                 f"{classify_failure(failure)[0]})"})
+            fetch = static.fetch.model_copy(
+                update={
+                    "render_reason": f"{request.meta.get(RENDER_META)} (render failed: "
+                    f"{classify_failure(failure)[0]})"
+                }
+            )
             yield static.model_copy(update={"fetch": fetch})
             return
         kind, message, robots = classify_failure(failure)
@@ -174,12 +200,38 @@ class VerifySpider(scrapy.Spider):
             error=message,
             server_ip=self.host_map.get((request.url.split("/")[2:3] or [""])[0].lower()),
         )
-        self.crawler.stats.inc_value(f"linkvet/errors/{kind}")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(f"linkvet/errors/{kind}")
         yield self._check(cr, fetch, PageFacts(), [])
 
     # ----------------------------------------------------------------- helpers
-    def _check(self, cr: CrawlRequest, fetch: FetchFacts, page: PageFacts,
-               links: list[LinkOccurrence]) -> LinkCheck:
+    def _refresh_target(self, response: Response) -> Request | None:
+        """A ``Refresh: N; url=...`` header is a redirect (bounded like 3xx ones)."""
+        value = _header(response, b"Refresh")
+        if not value or not 200 <= response.status < 300:
+            return None
+        parsed = parse_refresh(value)
+        if parsed is None or parsed[1] is None or parsed[0] > self.max_refresh_delay:
+            return None
+        url = resolve(response.url, parsed[1])
+        hops: list[RedirectHop] = list(response.meta.get("linkvet_refresh_hops") or [])
+        if not url or len(hops) >= self.max_redirects:
+            return None
+        hops.append(RedirectHop(url=response.url, status=response.status, kind="refresh_header"))
+        request = response.request
+        assert request is not None
+        return request.replace(url=url, meta={**response.meta, "linkvet_refresh_hops": hops})
+
+    def _keep_body(self, cr: CrawlRequest, url: str, headers: dict[str, str], body: bytes) -> None:
+        assert self.body_dir is not None
+        self.body_dir.mkdir(parents=True, exist_ok=True)
+        (self.body_dir / f"{cr.request_id}.body").write_bytes(body)
+        (self.body_dir / f"{cr.request_id}.json").write_text(
+            json.dumps({"url": url, "headers": headers}), encoding="utf-8"
+        )
+
+    def _check(
+        self, cr: CrawlRequest, fetch: FetchFacts, page: PageFacts, links: list[LinkOccurrence]
+    ) -> LinkCheck:
         outcome = decide(
             status=fetch.status,
             robots_allowed=fetch.robots_allowed,
@@ -192,7 +244,7 @@ class VerifySpider(scrapy.Spider):
             canonical=page.canonical,
             canonical_is_self=page.canonical_is_self,
         )
-        self.crawler.stats.inc_value(f"linkvet/outcome/{outcome}")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(f"linkvet/outcome/{outcome}")
         return LinkCheck(
             check_id=check_id(cr.request_id),
             request_id=cr.request_id,
@@ -201,7 +253,7 @@ class VerifySpider(scrapy.Spider):
             source_url=cr.source_url,
             target=cr.target,
             checked_at=datetime.now(UTC),
-            outcome=outcome,  # type: ignore[arg-type]
+            outcome=outcome,
             fetch=fetch,
             page=page,
             links=links,
@@ -227,25 +279,31 @@ class VerifySpider(scrapy.Spider):
             server_ip=ip,
         )
 
-    async def _links_behind_redirects(self, response: Response,
-                                      cr: CrawlRequest) -> list[LinkOccurrence]:
+    async def _links_behind_redirects(
+        self, response: Response, cr: CrawlRequest
+    ) -> list[LinkOccurrence]:
         """Follow hrefs that may redirect to the target (bounded), and report those that do."""
         assert self.crawler.engine is not None
-        hrefs = [u for u in (resolve(response.url, h) for h in
-                             response.xpath("//a/@href").getall()[:5000]) if u]
+        hrefs = [
+            u
+            for u in (resolve(response.url, h) for h in response.xpath("//a/@href").getall()[:5000])
+            if u
+        ]
         found: list[LinkOccurrence] = []
         for href_url in candidates(hrefs, response.url, cr.target):
             chain = [href_url]
             url = href_url
             for _ in range(self.href_hops):
-                meta: dict[str, Any] = {"dont_redirect": True, "handle_httpstatus_all": True,
-                                        "dont_retry": True}
-                if self.proxy:
-                    meta["proxy"] = self.proxy
+                meta: dict[str, Any] = {
+                    "dont_redirect": True,
+                    "handle_httpstatus_all": True,
+                    "dont_retry": True,
+                }
                 try:
                     hop = await self.crawler.engine.download_async(
-                        Request(url, meta=meta, dont_filter=True, method="GET"))
-                except Exception as exc:  # noqa: BLE001 - any failure ends this chain only
+                        Request(url, meta=meta, dont_filter=True, method="GET")
+                    )
+                except Exception as exc:
                     log.debug("href redirect probe %s failed: %s", url, exc)
                     break
                 location = _header(hop, b"Location")
@@ -264,8 +322,9 @@ class VerifySpider(scrapy.Spider):
         return found
 
 
-def _occurrence_for_href(response: Response, href_url: str, chain: list[str],
-                         target: str) -> LinkOccurrence | None:
+def _occurrence_for_href(
+    response: Response, href_url: str, chain: list[str], target: str
+) -> LinkOccurrence | None:
     """Facts of the anchor whose href is ``href_url``, as a link to the target by redirect."""
     analysis = analyse(response.body, response.url, headers=_headers(response), target=href_url)
     if not analysis.links:
@@ -273,11 +332,14 @@ def _occurrence_for_href(response: Response, href_url: str, chain: list[str],
     return analysis.links[0].model_copy(update={"match": "redirect", "href_chain": chain})
 
 
-def _mark_js_only(rendered: list[LinkOccurrence],
-                  static: Iterable[LinkOccurrence]) -> list[LinkOccurrence]:
+def _mark_js_only(
+    rendered: list[LinkOccurrence], static: Iterable[LinkOccurrence]
+) -> list[LinkOccurrence]:
     seen = {(o.url, o.anchor_text) for o in static}
-    return [o if (o.url, o.anchor_text) in seen else o.model_copy(update={"js_only": True})
-            for o in rendered]
+    return [
+        o if (o.url, o.anchor_text) in seen else o.model_copy(update={"js_only": True})
+        for o in rendered
+    ]
 
 
 def _hops(meta: dict[str, Any]) -> list[RedirectHop]:
@@ -294,7 +356,7 @@ def _hops(meta: dict[str, Any]) -> list[RedirectHop]:
 
 
 def _elapsed(meta: dict[str, Any]) -> float | None:
-    started = meta.get("linkvet_started")
+    started: float | None = meta.get("linkvet_started")
     if started is None:
         return None
     return round((time.monotonic() - started) * 1000.0, 1)

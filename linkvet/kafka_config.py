@@ -1,0 +1,203 @@
+"""Kafka client configuration and the wire contract, as plain values (no Kafka import here).
+
+Client keyword arguments for kafka-python are derived from :class:`Settings` in one place:
+security (PLAINTEXT, SASL/PLAIN or SCRAM, TLS), the producer's delivery guarantees and batching,
+and the consumers' manual-commit setup. The wire contract: a record's value is the JSON of its
+pydantic model; headers ``schema`` and ``schema-version`` name it; crawl requests are keyed by
+the linking page's registrable domain (one site, one partition, one worker at a time), link
+checks by link id.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from linkvet.errors import ConfigError
+from linkvet.settings import Settings
+from linkvet.urls import domain_of
+
+HEADER_SCHEMA = "schema"
+HEADER_VERSION = "schema-version"
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+Compression = Literal["gzip", "none"]
+# Measured with `linkvet bench kafka` on ~1.5 KB LinkCheck JSON (docs/kafka.md): gzip costs the
+# pure-Python producer more CPU than it saves on a local or LAN broker; turn it on for WAN links.
+DEFAULT_COMPRESSION: Compression = "none"
+PRODUCER_LINGER_MS = 20
+PRODUCER_BATCH_BYTES = 512 * 1024
+PRODUCER_BUFFER_BYTES = 64 * 1024 * 1024
+
+Headers = list[tuple[str, bytes]]
+M = TypeVar("M", bound=BaseModel)
+
+
+def client_kwargs(settings: Settings, *, client_id: str = "linkvet") -> dict[str, Any]:
+    """Connection and security keywords shared by producers, consumers and the admin client."""
+    if not settings.kafka_bootstrap_servers:
+        raise ConfigError(
+            "Kafka mode needs LINKVET_KAFKA_BOOTSTRAP_SERVERS (host:port[,host:port...]); "
+            "leave it unset to run in embedded mode"
+        )
+    protocol = settings.kafka_security_protocol
+    out: dict[str, Any] = {
+        "bootstrap_servers": [
+            s.strip() for s in settings.kafka_bootstrap_servers.split(",") if s.strip()
+        ],
+        "client_id": client_id,
+        "security_protocol": protocol,
+    }
+    if protocol.startswith("SASL_"):
+        mechanism = (settings.kafka_sasl_mechanism or "").upper()
+        if mechanism not in SASL_MECHANISMS:
+            raise ConfigError(
+                f"LINKVET_KAFKA_SECURITY_PROTOCOL={protocol} needs LINKVET_KAFKA_SASL_MECHANISM "
+                f"set to one of {', '.join(SASL_MECHANISMS)} (got {mechanism or 'nothing'})"
+            )
+        if not settings.kafka_sasl_username or settings.kafka_sasl_password is None:
+            raise ConfigError(
+                f"SASL mechanism {mechanism} needs LINKVET_KAFKA_SASL_USERNAME and "
+                "LINKVET_KAFKA_SASL_PASSWORD"
+            )
+        out["sasl_mechanism"] = mechanism
+        out["sasl_plain_username"] = settings.kafka_sasl_username
+        out["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value()
+    elif settings.kafka_sasl_mechanism:
+        raise ConfigError(
+            f"LINKVET_KAFKA_SASL_MECHANISM is set but LINKVET_KAFKA_SECURITY_PROTOCOL={protocol}; "
+            "use SASL_SSL (or SASL_PLAINTEXT on a trusted network) or unset the mechanism"
+        )
+    if protocol.endswith("SSL"):
+        out["ssl_check_hostname"] = True
+        if settings.kafka_ssl_cafile:
+            out["ssl_cafile"] = settings.kafka_ssl_cafile
+    elif settings.kafka_ssl_cafile:
+        raise ConfigError(
+            f"LINKVET_KAFKA_SSL_CAFILE is set but LINKVET_KAFKA_SECURITY_PROTOCOL={protocol}; "
+            "use SSL or SASL_SSL, or unset the CA file"
+        )
+    return out
+
+
+def producer_kwargs(
+    settings: Settings,
+    *,
+    client_id: str = "linkvet-producer",
+    compression: Compression = DEFAULT_COMPRESSION,
+) -> dict[str, Any]:
+    """A producer that never loses or reorders an acknowledged record: every in-sync replica
+    acknowledges (``acks='all'``), idempotence on; batches linger briefly for throughput."""
+    return {
+        **client_kwargs(settings, client_id=client_id),
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": PRODUCER_LINGER_MS,
+        "batch_size": PRODUCER_BATCH_BYTES,
+        "buffer_memory": PRODUCER_BUFFER_BYTES,
+        "max_request_size": 4 * 1024 * 1024,
+        "compression_type": None if compression == "none" else compression,
+    }
+
+
+def consumer_kwargs(
+    settings: Settings, *, group_id: str, client_id: str, max_poll_records: int = 500
+) -> dict[str, Any]:
+    """A group consumer that commits by hand, only after its work is durable."""
+    return {
+        **client_kwargs(settings, client_id=client_id),
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "max_poll_records": max_poll_records,
+        "session_timeout_ms": 10_000,
+        "heartbeat_interval_ms": 2_000,
+        "max_poll_interval_ms": 300_000,
+    }
+
+
+def topic_specs(settings: Settings) -> dict[str, dict[str, Any]]:
+    """``{topic: {num_partitions, replication_factor, configs}}`` for the admin client."""
+    configs = {"retention.ms": str(settings.kafka_retention_ms)}
+    if settings.kafka_replication > 1:
+        configs["min.insync.replicas"] = str(min(2, settings.kafka_replication))
+    return {
+        name: {
+            "num_partitions": settings.kafka_partitions,
+            "replication_factor": settings.kafka_replication,
+            "configs": dict(configs),
+        }
+        for name in (
+            settings.kafka_topic_requests,
+            settings.kafka_topic_checks,
+            settings.kafka_topic_dead_letter,
+        )
+    }
+
+
+# ------------------------------------------------------------------ wire contract
+def request_key(source_url: str) -> bytes:
+    """Crawl requests are keyed by the linking page's registrable domain."""
+    return (domain_of(source_url) or source_url).encode("utf-8")
+
+
+def headers_for(record: BaseModel) -> Headers:
+    name = str(getattr(record, "schema_name", type(record).__name__))
+    version = str(getattr(record, "schema_version", ""))
+    return [(HEADER_SCHEMA, name.encode()), (HEADER_VERSION, version.encode())]
+
+
+def encode(record: BaseModel) -> tuple[bytes, Headers]:
+    """``(value, headers)`` of one record."""
+    return record.model_dump_json().encode("utf-8"), headers_for(record)
+
+
+def header_value(headers: Any, name: str) -> str | None:
+    for key, value in headers or ():
+        if key == name:
+            return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return None
+
+
+def decode(model: type[M], value: bytes | None, headers: Any) -> M:
+    """Validate one record against its model; the ``schema`` header, when present, must name it.
+    Raises :class:`ValueError` (``ValidationError`` included) with the reason."""
+    expected = model.model_fields["schema_name"].default
+    named = header_value(headers, HEADER_SCHEMA)
+    if named is not None and named != expected:
+        raise ValueError(f"header schema={named!r}, expected {expected!r}")
+    if value is None:
+        raise ValueError("empty value (tombstone)")
+    try:
+        return model.model_validate_json(value)
+    except ValidationError as exc:
+        raise ValueError(first_line(exc)) from exc
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    lines = text.splitlines()
+    return (" ".join(lines[:3]) if lines else type(exc).__name__)[:500]
+
+
+def dead_letter_fields(
+    *,
+    topic: str,
+    partition: int | None,
+    offset: int | None,
+    key: bytes | None,
+    value: bytes | None,
+    error: str,
+) -> dict[str, Any]:
+    """The fields of a DeadLetter record: where the bad record was, its bytes and why."""
+    return {
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "key": key.decode("utf-8", "replace") if key is not None else None,
+        "original": base64.b64encode(value or b"").decode("ascii"),
+        "error": error[:2000],
+        "failed_at": datetime.now(UTC),
+    }

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from linkvet.outcome import decide, is_html
+
+BASE: dict[str, Any] = dict(
+    status=200,
+    robots_allowed=True,
+    error_kind=None,
+    content_type="text/html; charset=utf-8",
+    source_url="http://blog.example/post",
+    final_url="http://blog.example/post",
+    link_present=True,
+    noindex=False,
+    canonical=None,
+    canonical_is_self=None,
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, "live"),
+        ({"link_present": False}, "link_removed"),
+        ({"robots_allowed": False, "status": None}, "robots_blocked"),
+        ({"status": None, "error_kind": "timeout", "link_present": False}, "transient_failure"),
+        ({"status": None, "error_kind": "dns", "link_present": False}, "transient_failure"),
+        ({"status": None, "error_kind": "too_large", "link_present": False}, "transient_failure"),
+        ({"status": 503, "link_present": False}, "transient_failure"),
+        ({"status": 429, "link_present": False}, "transient_failure"),
+        ({"status": 404, "link_present": False}, "page_not_found"),
+        ({"status": 403, "link_present": False}, "page_not_found"),
+        ({"status": 410, "link_present": False}, "page_gone"),
+        ({"status": 500, "link_present": False}, "server_error"),
+        ({"content_type": "application/pdf", "link_present": False}, "not_html"),
+        ({"final_url": "http://elsewhere.example/", "link_present": False}, "redirected_away"),
+        ({"final_url": "http://blog.example/home", "link_present": False}, "redirected_away"),
+        ({"final_url": "http://blog.example/new-post"}, "live"),
+        ({"noindex": True}, "noindex"),
+        ({"canonical": "http://other.example/x", "canonical_is_self": False}, "canonicalised_away"),
+        ({"canonical": "http://blog.example/post", "canonical_is_self": True}, "live"),
+    ],
+)
+def test_decide(changes: dict[str, Any], expected: str) -> None:
+    assert decide(**{**BASE, **changes}) == expected
+
+
+def test_transient_failure_is_never_a_removed_link() -> None:
+    for kind in ("dns", "connect", "timeout", "tls", "other", "too_large", "blocked_private"):
+        assert (
+            decide(**{**BASE, "status": None, "error_kind": kind, "link_present": False})
+            == "transient_failure"
+        )
+
+
+def test_is_html() -> None:
+    assert is_html("text/html; charset=iso-8859-1")
+    assert is_html("application/xhtml+xml")
+    assert is_html(None)
+    assert not is_html("application/pdf")
+    assert not is_html("image/png")

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from linkvet.urls import match_target, normalise, registrable_domain, resolve
+
+
+@pytest.mark.parametrize(
+    ("base", "href", "expected"),
+    [
+        ("http://a.example/x/y", "../z?q=1#f", "http://a.example/z?q=1#f"),
+        ("http://a.example/x/", "//acme.example/p", "http://acme.example/p"),
+        (
+            "https://a.example/",
+            "HTTP://Bücher.example:80/a/./b",
+            "http://xn--bcher-kva.example/a/b",
+        ),
+        ("http://a.example/", "javascript:void(0)", None),
+        ("http://a.example/", "data:text/html,hi", None),
+        ("http://a.example/", "mailto:x@a.example", None),
+        ("http://a.example/", "   ", None),
+        ("http://a.example/", "http://[::1", None),
+    ],
+)
+def test_resolve_follows_whatwg_rules(base: str, href: str, expected: str | None) -> None:
+    assert resolve(base, href) == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("blog.acme.example", "acme.example"),
+        ("www.bbc.co.uk", "bbc.co.uk"),
+        ("a.b.github.io", "github.io"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("localhost", "localhost"),
+        ("", ""),
+    ],
+)
+def test_registrable_domain(host: str, expected: str) -> None:
+    assert registrable_domain(host) == expected
+
+
+def test_normalise_drops_what_does_not_change_the_page() -> None:
+    assert normalise("HTTPS://www.Acme.example:443/pricing/#plans") == "acme.example/pricing"
+    assert normalise("http://acme.example:8080/a?b=1") == "acme.example:8080/a?b=1"
+    assert normalise("http://acme.example") == "acme.example/"
+
+
+@pytest.mark.parametrize(
+    ("url", "target", "expected"),
+    [
+        ("http://acme.example/pricing", "http://acme.example/pricing", "exact"),
+        ("http://acme.example/pricing#x", "http://acme.example/pricing", "exact"),
+        ("https://www.acme.example/pricing/", "http://acme.example/pricing", "normalised"),
+        (
+            "http://acme.example/pricing?utm_source=x",
+            "http://acme.example/pricing",
+            "same_host_path",
+        ),
+        ("http://shop.acme.example/", "http://acme.example/pricing", "domain"),
+        ("http://blog.acme.example/post", "acme.example", "domain"),
+        ("http://acme-example.example/", "acme.example", None),
+        ("http://other.example/pricing", "http://acme.example/pricing", None),
+        ("", "acme.example", None),
+    ],
+)
+def test_match_target(url: str, target: str, expected: str | None) -> None:
+    assert match_target(url, target) == expected
