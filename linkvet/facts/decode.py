@@ -1,0 +1,115 @@
+"""Bytes to text for HTML bodies.
+
+Rules, in order (the first that applies wins):
+
+1. A byte-order mark (UTF-8, UTF-16 LE/BE) decides.
+2. The ``charset`` of the HTTP ``Content-Type`` header.
+3. A ``<meta charset>`` or ``<meta http-equiv="Content-Type" content="...charset=...">`` in
+   the first 4 KiB (as browsers' prescan does, if a little less thoroughly).
+4. Strict UTF-8.
+5. cp1252 (the browsers' reading of "latin-1" and the usual guess for old Western pages).
+
+A declared charset (2 or 3) that does not decode cleanly, while the bytes are valid UTF-8,
+yields UTF-8: such pages were saved as UTF-8 and mis-declared. A declared charset that is
+unknown to Python is skipped. When nothing decodes strictly, the chosen charset decodes with
+replacement characters. Compression is the caller's business.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+_PRESCAN_BYTES = 4096
+_CHARSET_IN_TYPE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
+_META = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# WHATWG maps these labels elsewhere; Python's own codecs would be stricter than browsers.
+_ALIASES = {
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "x-sjis": "shift_jis",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "utf8": "utf-8",
+    # A page cannot really be UTF-16 without a BOM when its declaration was read as ASCII.
+    "utf-16": "utf-8",
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The text of a body and the Python codec name used to read it."""
+
+    text: str
+    encoding: str
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type value, or ``None``."""
+    if not content_type:
+        return None
+    found = _CHARSET_IN_TYPE.search(content_type)
+    return found.group(1) if found else None
+
+
+def charset_from_meta(head: bytes) -> str | None:
+    """The charset declared by the first ``<meta>`` that declares one in ``head``."""
+    for tag in _META.finditer(head[:_PRESCAN_BYTES]):
+        found = _META_CHARSET.search(tag.group(0))
+        if found:
+            return found.group(1).decode("ascii", "replace")
+    return None
+
+
+def codec_for(label: str | None) -> str | None:
+    """The Python codec for a charset label (WHATWG-style aliases applied), or ``None``."""
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
+    """Decode an HTML body by the rules in the module docstring."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return Decoded(body[len(bom):].decode(codec, "replace"), codec)
+    declared = codec_for(charset_from_content_type(content_type)) or codec_for(
+        charset_from_meta(body)
+    )
+    if declared is not None:
+        text = _strict(body, declared)
+        if text is not None:
+            return Decoded(text, declared)
+        utf8 = _strict(body, "utf-8")
+        if utf8 is not None:
+            return Decoded(utf8, "utf-8")
+        return Decoded(body.decode(declared, "replace"), declared)
+    utf8 = _strict(body, "utf-8")
+    if utf8 is not None:
+        return Decoded(utf8, "utf-8")
+    return Decoded(body.decode("cp1252", "replace"), "cp1252")

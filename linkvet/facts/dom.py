@@ -1,0 +1,67 @@
+"""Parsing and the small tree helpers shared by the page, link and placement rules."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+# Elements whose text a reader never sees as page text.
+INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# Elements that start a new block of text (HTML's block-level and table/list structure).
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu",
+    "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul", "br", "noscript", "template", "iframe", "select", "option", "button",
+    "textarea", "legend", "frame", "frameset",
+})
+_SPACE = re.compile(r"\s+")
+_PARSER = lxml.html.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
+    default_doctype=False,
+)
+
+
+def parse_html(text: str) -> HtmlElement:
+    """The document element of ``text``; an empty ``<html>`` for text with no markup.
+
+    The text is handed to libxml2 as UTF-8 bytes with the encoding fixed, so that XML
+    declarations and stray ``<meta charset>`` cannot make it re-decode the page; NUL
+    characters (which end libxml2's input early) become U+FFFD."""
+    data = text.replace("\x00", "\ufffd").encode("utf-8", "replace")
+    try:
+        root = lxml.html.document_fromstring(data, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        root = None
+    if root is None:
+        root = lxml.html.document_fromstring(b"<html></html>", parser=_PARSER)
+    return root
+
+
+def squash(text: str | None) -> str:
+    """Whitespace runs become one space; ends are stripped."""
+    return _SPACE.sub(" ", text).strip() if text else ""
+
+
+def tag_of(el: etree._Element) -> str:
+    """Lower-case tag name; '' for comments, processing instructions and entities."""
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def base_url_of(root: HtmlElement, url: str) -> str:
+    """The document's base URL: the first ``<base href>`` resolved against ``url``, if any
+    resolves to an http(s) URL; ``url`` otherwise."""
+    from linkvet.urls import resolve
+
+    for base in root.iter("base"):
+        href = base.get("href")
+        if href is None:
+            continue
+        resolved = resolve(url, href)
+        return resolved or url
+    return url

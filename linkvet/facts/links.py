@@ -1,0 +1,395 @@
+"""Facts about the links of a parsed page.
+
+Which elements: every ``<a href>`` and ``<area href>`` whose href resolves (WHATWG, against
+the document's base URL, ``<base href>`` honoured) to an http(s) URL; ``javascript:``,
+``data:``, ``mailto:`` and unparsable hrefs are skipped. In target mode only those matching
+the target by :func:`linkvet.urls.match_target` are kept.
+
+Per link:
+
+- ``anchor_text``: the element's text, whitespace squashed (an ``<area>``'s ``alt``).
+- ``anchor_kind``: ``text`` when there is text, ``image`` when there is none but an
+  ``<img>`` (or it is an ``<area>``), else ``empty``; ``image_alt`` is the first image's alt.
+- ``rel``: lower-case tokens split on whitespace and commas, duplicates dropped, order kept.
+- ``follow``/``follow_cause``: rel ``nofollow``, ``sponsored`` or ``ugc`` gives ``rel``; else
+  a page-wide meta robots ``nofollow`` gives ``meta_robots``; else an X-Robots-Tag
+  ``nofollow`` gives ``x_robots_tag``; else followed, ``default``.
+- ``hidden``/``hidden_reason``: the nearest element, from the link up, that hides it
+  statically: inline style ``display:none``, ``visibility:hidden|collapse``, ``font-size:0``
+  or ``opacity:0`` (``inline_style``); a ``hidden`` attribute (``hidden_attribute``);
+  ``aria-hidden="true"`` on an ancestor (``aria_hidden``); a ``<noscript>`` or
+  ``<template>`` ancestor (``noscript``, ``template``).
+- ``dom_path``: tag steps from ``html``; each step adds ``#id`` or else ``.first-class``, and
+  ``:nth-of-type(n)`` when the parent has several children with that tag.
+- ``text_before``/``text_after``: up to 100 characters of the text of the link's block (its
+  nearest block-level ancestor) before and after it, cut at word boundaries.
+- ``link_density``: characters inside links / all characters, over that block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from linkvet.facts.dom import BLOCK_TAGS, squash
+from linkvet.facts.placement import PagePlacement
+from linkvet.urls import host_of, is_domain_target, match_target, registrable_domain, resolve
+from schemas.records import AnchorKind, LinkOccurrence, MatchKind, Placement
+
+CONTEXT_CHARS = 100
+UNFOLLOW_REL = frozenset({"nofollow", "sponsored", "ugc"})
+_REL_SPLIT = re.compile(r"[\s,]+")
+_INVISIBLE = frozenset({"script", "style", "template", "noscript"})
+_STYLE_DECL = re.compile(r"([a-z\-]+)\s*:\s*([^;]*)", re.IGNORECASE)
+_ZERO = re.compile(r"^0+(\.0*)?([a-z%]*)\s*(!important)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFacts:
+    """One link of the page; ``match`` is ``None`` for links that do not point at a target."""
+
+    href: str
+    url: str
+    match: MatchKind | None
+    anchor_text: str
+    anchor_kind: AnchorKind
+    image_alt: str | None
+    title: str | None
+    rel: tuple[str, ...]
+    follow: bool
+    follow_cause: str
+    placement: Placement
+    dom_path: str
+    hidden: bool
+    hidden_reason: str | None
+    text_before: str
+    text_after: str
+    link_density: float
+    js_only: bool = False
+
+    def occurrence(self) -> LinkOccurrence:
+        """This link as the record's ``LinkOccurrence`` (only for links matching a target)."""
+        if self.match is None:
+            raise ValueError(f"{self.url} does not match the target")
+        return LinkOccurrence(**self.as_json())
+
+    def as_json(self) -> dict[str, Any]:
+        out = {name: getattr(self, name) for name in self.__slots__}
+        out["rel"] = list(self.rel)
+        return out
+
+
+def rel_tokens(value: str | None) -> tuple[str, ...]:
+    """``rel`` tokens: lower-case, split on whitespace and commas, first occurrence kept."""
+    if not value:
+        return ()
+    return tuple(dict.fromkeys(t for t in _REL_SPLIT.split(value.lower()) if t))
+
+
+def follow_of(rel: tuple[str, ...], meta_nofollow: bool, header_nofollow: bool,
+              ) -> tuple[bool, str]:
+    """Effective follow and its cause, by the rules of the module."""
+    if UNFOLLOW_REL.intersection(rel):
+        return False, "rel"
+    if meta_nofollow:
+        return False, "meta_robots"
+    if header_nofollow:
+        return False, "x_robots_tag"
+    return True, "default"
+
+
+def _style_hides(style: str) -> bool:
+    for prop, value in _STYLE_DECL.findall(style):
+        prop = prop.lower()
+        value = value.strip().lower()
+        if prop == "display" and value.startswith("none"):
+            return True
+        if prop == "visibility" and value.startswith(("hidden", "collapse")):
+            return True
+        if prop in ("font-size", "opacity") and _ZERO.match(value):
+            return True
+    return False
+
+
+def hidden_reason(link: HtmlElement) -> str | None:
+    """Why ``link`` is statically hidden, or ``None`` (rules in the module docstring)."""
+    node: HtmlElement | None = link
+    while node is not None:
+        tag = node.tag
+        if tag == "noscript" or tag == "template":
+            return str(tag)
+        style = node.get("style")
+        if style and _style_hides(style):
+            return "inline_style"
+        if node.get("hidden") is not None:
+            return "hidden_attribute"
+        if node is not link and (node.get("aria-hidden") or "").strip().lower() == "true":
+            return "aria_hidden"
+        node = node.getparent()
+    return None
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_C0_SPACE = "".join(chr(i) for i in range(33))
+_AUTHORITY_STARTS = ("//", "\\\\", "/\\", "\\/")
+
+
+def is_relative(href: str) -> bool:
+    """True when ``href`` has neither a scheme nor a host (WHATWG: tabs and newlines are
+    dropped and C0/space trimmed first; ``\\`` counts as ``/`` in http(s) URLs)."""
+    flat = href.replace("\t", "").replace("\n", "").replace("\r", "").strip(_C0_SPACE)
+    return bool(flat) and not _SCHEME.match(flat) and not flat.startswith(_AUTHORITY_STARTS)
+
+
+def host_of_serialised(url: str) -> str:
+    """The host of an http(s) URL as serialised by WHATWG (what :func:`resolve` returns):
+    after ``://``, before the first ``/``, without userinfo and port."""
+    authority = url.partition("://")[2].partition("/")[0].rpartition("@")[2]
+    if authority.startswith("["):
+        return authority.partition("]")[0] + "]"
+    return authority.partition(":")[0]
+
+
+class DomPaths:
+    """Short CSS-like paths of elements, memoised per document."""
+
+    def __init__(self) -> None:
+        self._cache: dict[HtmlElement, str] = {}
+
+    def step(self, el: HtmlElement) -> str:
+        tag = str(el.tag).lower()
+        step = tag
+        ident = (el.get("id") or "").strip()
+        if ident and " " not in ident:
+            step += f"#{ident}"
+        else:
+            cls = (el.get("class") or "").split()
+            if cls:
+                step += f".{cls[0]}"
+        parent = el.getparent()
+        if parent is not None:
+            same = [c for c in parent if c.tag == el.tag]
+            if len(same) > 1:
+                step += f":nth-of-type({same.index(el) + 1})"
+        return step
+
+    def path(self, el: HtmlElement) -> str:
+        cached = self._cache.get(el)
+        if cached is not None:
+            return cached
+        parent = el.getparent()
+        own = self.step(el)
+        path = own if parent is None else f"{self.path(parent)}>{own}"
+        self._cache[el] = path
+        return path
+
+
+@dataclass(slots=True)
+class _BlockText:
+    text: str
+    spans: dict[HtmlElement, tuple[int, int]]
+    density: float
+
+
+def _walk_text(block: HtmlElement) -> Iterator[tuple[str, HtmlElement | None, str]]:
+    """Events over a block: ('text', None, s), ('start'|'end', element, '')."""
+    walker = etree.iterwalk(block, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if event == "start":
+            if not isinstance(tag, str) or tag in _INVISIBLE:
+                walker.skip_subtree()
+                yield "start", el, ""
+                continue
+            yield "start", el, ""
+            if el.text:
+                yield "text", None, el.text
+        else:
+            yield "end", el, ""
+            if el is not block and el.tail:
+                yield "text", None, el.tail
+
+
+def block_text(block: HtmlElement) -> _BlockText:
+    """The text of ``block`` with the character span of every link in it."""
+    parts: list[str] = []
+    size = 0
+    spans: dict[HtmlElement, tuple[int, int]] = {}
+    open_links: dict[HtmlElement, int] = {}
+    link_chars = 0
+    for event, el, text in _walk_text(block):
+        if event == "text":
+            parts.append(text)
+            size += len(text)
+            continue
+        assert el is not None
+        tag = el.tag
+        if tag in BLOCK_TAGS:
+            parts.append(" ")
+            size += 1
+        if tag == "a" or tag == "area":
+            if event == "start":
+                open_links[el] = size
+            else:
+                start = open_links.pop(el, size)
+                spans[el] = (start, size)
+    text = "".join(parts)
+    total = len(squash(text))
+    outer = sorted(spans.values())
+    last_end = -1
+    for start, end in outer:
+        if start >= last_end:
+            link_chars += len(squash(text[start:end]))
+            last_end = end
+    return _BlockText(text, spans, min(1.0, link_chars / total) if total else 0.0)
+
+
+def _before(text: str) -> str:
+    text = squash(text[-4 * CONTEXT_CHARS:])
+    if len(text) <= CONTEXT_CHARS:
+        return text
+    cut = text[-CONTEXT_CHARS:]
+    space = cut.find(" ")
+    return cut[space + 1:] if 0 <= space < len(cut) - 1 else cut
+
+
+def _after(text: str) -> str:
+    text = squash(text[: 4 * CONTEXT_CHARS])
+    if len(text) <= CONTEXT_CHARS:
+        return text
+    cut = text[:CONTEXT_CHARS]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut
+
+
+def nearest_block(el: HtmlElement) -> HtmlElement:
+    node = el.getparent()
+    while node is not None:
+        if node.tag in BLOCK_TAGS:
+            return node
+        parent = node.getparent()
+        if parent is None:
+            return node
+        node = parent
+    return el
+
+
+class LinkExtractor:
+    """Builds :class:`LinkFacts` for the links of one document."""
+
+    def __init__(self, root: HtmlElement, base_url: str, *, meta_nofollow: bool,
+                 header_nofollow: bool) -> None:
+        self.root = root
+        self.base_url = base_url
+        self.meta_nofollow = meta_nofollow
+        self.header_nofollow = header_nofollow
+        self._placement: PagePlacement | None = None
+        self._paths = DomPaths()
+        self._blocks: dict[HtmlElement, _BlockText] = {}
+        self._hrefs: list[tuple[HtmlElement, str]] | None = None
+        self._resolved: dict[str, str | None] = {}
+
+    @property
+    def placement(self) -> PagePlacement:
+        if self._placement is None:
+            self._placement = PagePlacement(self.root)
+        return self._placement
+
+    def hrefs(self) -> list[tuple[HtmlElement, str]]:
+        """(element, raw href) of every ``<a href>``/``<area href>``, in document order."""
+        if self._hrefs is None:
+            self._hrefs = [(el, href) for el in self.root.iter("a", "area")
+                           if (href := el.get("href")) is not None]
+        return self._hrefs
+
+    def resolve(self, href: str) -> str | None:
+        """:func:`linkvet.urls.resolve` against the base URL, memoised per href."""
+        try:
+            return self._resolved[href]
+        except KeyError:
+            url = self._resolved[href] = resolve(self.base_url, href)
+            return url
+
+    def links(self) -> Iterator[tuple[HtmlElement, str, str]]:
+        """(element, raw href, resolved URL) of every http(s) link, in document order."""
+        for el, href in self.hrefs():
+            url = self.resolve(href)
+            if url is not None:
+                yield el, href, url
+
+    def link_hosts(self) -> Iterator[str]:
+        """The host of every http(s) link. A relative href takes the base URL's host without
+        being resolved, the one shortcut that keeps counting cheap on link-heavy pages."""
+        base_host = host_of_serialised(self.base_url)
+        shortcut = self.base_url.startswith(("http://", "https://")) and bool(base_host)
+        for _, href in self.hrefs():
+            if shortcut and is_relative(href):
+                yield base_host
+                continue
+            url = self.resolve(href)
+            if url is not None:
+                yield host_of_serialised(url)
+
+    def facts(self, el: HtmlElement, href: str, url: str, match: MatchKind | None,
+              ) -> LinkFacts:
+        if el.tag == "area":
+            text = ""
+            alt: str | None = squash(el.get("alt"))
+            kind: AnchorKind = "image"
+        else:
+            text = squash(el.text_content())
+            img = next(el.iter("img"), None)
+            alt = squash(img.get("alt")) if img is not None else None
+            kind = "text" if text else "image" if img is not None else "empty"
+        rel = rel_tokens(el.get("rel"))
+        follow, cause = follow_of(rel, self.meta_nofollow, self.header_nofollow)
+        block = self.placement.block_of.get(el) if self._placement else None
+        if block is None or block is el:
+            block = nearest_block(el)
+        bt = self._blocks.get(block)
+        if bt is None:
+            bt = self._blocks[block] = block_text(block)
+        start, end = bt.spans.get(el, (0, 0))
+        reason = hidden_reason(el)
+        title = el.get("title")
+        return LinkFacts(
+            href=href, url=url, match=match, anchor_text=text, anchor_kind=kind,
+            image_alt=alt, title=squash(title) if title is not None else None, rel=rel,
+            follow=follow, follow_cause=cause, placement=self.placement.classify(el),
+            dom_path=self._paths.path(el), hidden=reason is not None, hidden_reason=reason,
+            text_before=_before(bt.text[:start]), text_after=_after(bt.text[end:]),
+            link_density=round(bt.density, 4),
+        )
+
+    def target_links(self, target: str) -> list[LinkFacts]:
+        """Links matching ``target``. Only hrefs that can name the target's domain are
+        resolved: when the base URL is on another domain, a match must spell the host out,
+        so an ASCII href without ``%`` that lacks the domain text cannot match."""
+        domain = registrable_domain(target if is_domain_target(target) else host_of(target))
+        base_domain = registrable_domain(host_of_serialised(self.base_url))
+        needle = domain.lower()
+        screen = bool(needle) and base_domain != needle and needle.isascii()
+        out = []
+        for el, href in self.hrefs():
+            if screen and href.isascii() and "%" not in href:
+                flat = href.lower().replace("\t", "").replace("\n", "").replace("\r", "")
+                if needle not in flat:
+                    continue
+            url = self.resolve(href)
+            if url is None:
+                continue
+            match = match_target(url, target)
+            if match is not None:
+                out.append(self.facts(el, href, url, match))
+        return out
+
+    def all_links(self, target: str | None) -> list[LinkFacts]:
+        return [
+            self.facts(el, href, url, match_target(url, target) if target else None)
+            for el, href, url in self.links()
+        ]

@@ -1,0 +1,185 @@
+"""Facts about a whole page.
+
+- ``title``: the first ``<title>`` outside ``<svg>``, whitespace squashed.
+- ``language``: ``<html lang>``, else ``<meta http-equiv="content-language">``, else the
+  ``Content-Language`` header (first value).
+- ``canonical``: the first ``<link rel="canonical" href>``, else an HTTP ``Link`` header with
+  ``rel="canonical"``, resolved against the base URL; ``canonical_is_self`` compares it with
+  the page URL by :func:`linkvet.urls.normalise`.
+- ``meta_robots``: directives of ``<meta name="robots">`` and bot-specific robots metas
+  (``googlebot: noindex`` for a bot); ``x_robots_tag``: the header values as received.
+  ``noindex``/``nofollow`` hold when a generic or a Googlebot directive says so (see
+  :mod:`linkvet.facts.robots`).
+- ``word_count``: whitespace-separated words of the visible body text (not in script, style,
+  noscript, template).
+- link counts by registrable domain against the page URL's: ``outbound_links`` (elements),
+  ``outbound_domains`` and ``outbound_hosts`` (distinct, first-seen order), ``internal_links``.
+- ``text_fingerprint``: :func:`linkvet.facts.simhash.simhash` of the visible words, hex.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from linkvet.facts.dom import squash
+from linkvet.facts.robots import Directive, RobotsVerdict, parse_meta, parse_x_robots_tag
+from linkvet.facts.simhash import simhash, to_hex
+from linkvet.urls import domain_of, normalise, registrable_domain, resolve
+from schemas.records import PageFacts
+
+HeaderValue = str | Sequence[str]
+# A bot-specific robots meta names a crawler; names are short words like "googlebot-news".
+_BOT_NAME = re.compile(r"^[a-z0-9_.\-]{2,40}$")
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+_LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
+_NOT_BOTS = frozenset({
+    "viewport", "description", "keywords", "author", "generator", "theme-color", "referrer",
+    "twitter", "format-detection", "application-name", "msapplication", "copyright",
+})
+
+
+def header_values(headers: Mapping[str, HeaderValue] | None, name: str) -> list[str]:
+    """All values of a header (case-insensitive name; a value may be a list of values)."""
+    if not headers:
+        return []
+    out: list[str] = []
+    lname = name.lower()
+    for key, value in headers.items():
+        if key.lower() != lname:
+            continue
+        if isinstance(value, str | bytes):
+            out.append(value.decode("latin-1") if isinstance(value, bytes) else value)
+        else:
+            out.extend(v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in value)
+    return out
+
+
+def robots_metas(root: HtmlElement) -> list[Directive]:
+    """Directives of every robots meta tag: ``robots`` and bot names (``googlebot``...)."""
+    out: list[Directive] = []
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or "").strip().lower()
+        content = meta.get("content")
+        if not name or content is None or name in _NOT_BOTS:
+            continue
+        if name == "robots" or (_BOT_NAME.match(name) and "bot" in name):
+            out.extend(parse_meta(name, content))
+    return out
+
+
+def visible_words(root: HtmlElement) -> list[str]:
+    texts = _VISIBLE_TEXT(root)
+    assert isinstance(texts, list)
+    return " ".join(str(t) for t in texts).split()
+
+
+def _title(root: HtmlElement) -> str | None:
+    for el in root.iter("title"):
+        node = el.getparent()
+        while node is not None and node.tag != "svg":
+            node = node.getparent()
+        if node is None:
+            return squash(el.text_content()) or None
+    return None
+
+
+def _language(root: HtmlElement, headers: Mapping[str, HeaderValue] | None) -> str | None:
+    lang = (root.get("lang") or root.get("xml:lang") or "").strip()
+    if lang:
+        return lang
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "content-language":
+            value = (meta.get("content") or "").split(",")[0].strip()
+            if value:
+                return value
+    for value in header_values(headers, "content-language"):
+        value = value.split(",")[0].strip()
+        if value:
+            return value
+    return None
+
+
+def _canonical(root: HtmlElement, base_url: str,
+               headers: Mapping[str, HeaderValue] | None) -> str | None:
+    for link in root.iter("link"):
+        rels = (link.get("rel") or "").lower().split()
+        href = link.get("href")
+        if "canonical" in rels and href is not None:
+            return resolve(base_url, href)
+    for value in header_values(headers, "link"):
+        for target, params in _LINK_HEADER.findall(value):
+            if re.search(r"""rel\s*=\s*"?[^";]*\bcanonical\b""", params, re.IGNORECASE):
+                return resolve(base_url, target)
+    return None
+
+
+def link_counts(link_hosts: Iterable[str], page_url: str) -> tuple[int, int, list[str]]:
+    """(outbound links, internal links, distinct outbound hosts) from the links' hosts."""
+    own = domain_of(page_url)
+    outbound = internal = 0
+    hosts: dict[str, None] = {}
+    for host in link_hosts:
+        if registrable_domain(host) == own:
+            internal += 1
+        else:
+            outbound += 1
+            hosts[host] = None
+    return outbound, internal, list(hosts)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRobots:
+    """Robots directives of a page, from its metas and from its X-Robots-Tag headers."""
+
+    metas: tuple[Directive, ...]
+    headers: tuple[str, ...]
+    meta: RobotsVerdict
+    header: RobotsVerdict
+
+    @property
+    def noindex(self) -> bool:
+        return self.meta.any_noindex or self.header.any_noindex
+
+    @property
+    def nofollow(self) -> bool:
+        return self.meta.any_nofollow or self.header.any_nofollow
+
+
+def page_robots(root: HtmlElement, headers: Mapping[str, HeaderValue] | None) -> PageRobots:
+    metas = tuple(robots_metas(root))
+    raw = tuple(squash(v) for v in header_values(headers, "x-robots-tag") if v.strip())
+    return PageRobots(metas, raw, RobotsVerdict.of(metas),
+                      RobotsVerdict.of(parse_x_robots_tag(raw)))
+
+
+def page_facts(root: HtmlElement, url: str, base_url: str, link_hosts: Iterable[str],
+               robots: PageRobots, headers: Mapping[str, HeaderValue] | None = None,
+               ) -> PageFacts:
+    """The :class:`PageFacts` of a parsed page (``link_hosts``: the host of each link)."""
+    canonical = _canonical(root, base_url, headers)
+    words = visible_words(root)
+    outbound, internal, hosts = link_counts(link_hosts, url)
+    return PageFacts(
+        title=_title(root),
+        language=_language(root, headers),
+        canonical=canonical,
+        canonical_is_self=(normalise(canonical) == normalise(url)) if canonical else None,
+        meta_robots=[str(d) for d in robots.metas],
+        x_robots_tag=list(robots.headers),
+        noindex=robots.noindex,
+        nofollow=robots.nofollow,
+        word_count=len(words),
+        outbound_links=outbound,
+        outbound_domains=len({registrable_domain(h) for h in hosts}),
+        internal_links=internal,
+        text_fingerprint=to_hex(simhash(words)) if words else None,
+        outbound_hosts=hosts,
+    )

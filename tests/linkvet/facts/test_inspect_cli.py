@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+cli = pytest.importorskip("linkvet.cli", reason="the linkvet CLI package does not import yet")
+from linkvet.cli.app import app  # noqa: E402
+
+HTML = ("<html><head><title>T</title></head><body><p>Text with a "
+        "<a href='https://acme.example/x' rel='nofollow'>link</a> and "
+        "<a href='/local'>local</a>.</p></body></html>")
+
+
+def run(*args: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(app, ["inspect", *args])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_gzip_file_all_links_by_default(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(gzip.compress(HTML.encode()))
+    rows = run(str(page), "--base-url", "https://site.example/p")
+    assert [(r["url"], r["anchor_text"], r["rel"], r["follow"]) for r in rows[:-1]] == [
+        ("https://acme.example/x", "link", ["nofollow"], False),
+        ("https://site.example/local", "local", [], True)]
+    assert all("placement" in r and "hidden" in r for r in rows[:-1])
+    assert rows[-1]["page"]["title"] == "T"  # type: ignore[index]
+
+
+def test_target_filters_links(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(HTML)
+    rows = run(str(page), "--base-url", "https://site.example/p", "--target", "acme.example")
+    assert [(r["url"], r["match"]) for r in rows[:-1]] == [("https://acme.example/x", "domain")]
+
+
+def test_url_mode_without_fetch_module_exits_2() -> None:
+    try:
+        import linkvet.cli.fetch  # noqa: F401
+    except ImportError:
+        result = CliRunner().invoke(app, ["inspect", "https://example.com/"])
+        assert result.exit_code == 2
+    else:
+        pytest.skip("linkvet.cli.fetch exists: URL mode is tested with the fetch path")

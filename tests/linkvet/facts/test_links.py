@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from linkvet.facts import analyse
+from linkvet.facts.links import rel_tokens
+
+URL = "https://blog.example/posts/1"
+TARGET = "https://acme.example/shop"
+
+
+def links(html: str, **kw: object) -> list:  # type: ignore[type-arg]
+    return analyse(html, URL, target=TARGET, **kw).links  # type: ignore[arg-type]
+
+
+def test_rel_tokens_split_lowercase_dedupe() -> None:
+    assert rel_tokens(" NoFollow,sponsored  nofollow ,UGC\tx ") == ("nofollow", "sponsored",
+                                                                     "ugc", "x")
+    assert rel_tokens(None) == ()
+
+
+def test_follow_causes_in_order() -> None:
+    a = "<a href='https://acme.example/shop' rel='{}'>x</a>"
+    assert [(o.follow, o.follow_cause) for o in links(a.format("noopener"))] == [
+        (True, "default")]
+    assert [(o.follow, o.follow_cause) for o in links(a.format("Sponsored"))] == [
+        (False, "rel")]
+    meta = "<meta name='googlebot' content='nofollow'>"
+    assert [(o.follow, o.follow_cause) for o in links(meta + a.format("ugc"))] == [
+        (False, "rel")]
+    assert [(o.follow, o.follow_cause) for o in links(meta + a.format(""))] == [
+        (False, "meta_robots")]
+    headers = {"X-Robots-Tag": "googlebot: nofollow"}
+    assert [(o.follow, o.follow_cause) for o in links(a.format(""), headers=headers)] == [
+        (False, "x_robots_tag")]
+    bing = {"X-Robots-Tag": "bingbot: nofollow"}
+    assert [(o.follow, o.follow_cause) for o in links(a.format(""), headers=bing)] == [
+        (True, "default")]
+
+
+def test_match_kinds_base_href_and_ignored_hrefs() -> None:
+    html = ("<head><base href='https://acme.example/'></head>"
+            "<a href='shop'>rel</a><a href='HTTPS://WWW.acme.example/shop/'>norm</a>"
+            "<a href='https://acme.example/shop?x=1'>q</a><a href='https://acme.example/'>d</a>"
+            "<a href='javascript:go(\"https://acme.example/shop\")'>js</a>"
+            "<a href='mailto:x@acme.example'>m</a><a href='data:text/html,shop'>data</a>"
+            "<a href='https://[acme.example/shop'>bad</a><a href='http://'>bad2</a>"
+            "<a href='https://other.example/shop'>other</a>")
+    found = links(html)
+    assert [(o.anchor_text, o.url, o.match) for o in found] == [
+        ("rel", "https://acme.example/shop", "exact"),
+        ("norm", "https://www.acme.example/shop/", "normalised"),
+        ("q", "https://acme.example/shop?x=1", "same_host_path"),
+        ("d", "https://acme.example/", "domain"),
+    ]
+    assert found[0].href == "shop"
+
+
+def test_anchor_kinds_and_image_alt_and_title() -> None:
+    html = ("<a href='https://acme.example/shop' title=' Buy  now '> Shop <b>here</b></a>"
+            "<a href='https://acme.example/shop'><img src=x alt=' Acme  logo'></a>"
+            "<a href='https://acme.example/shop'><span> </span></a>"
+            "<map><area href='https://acme.example/shop' alt='Region'></map>")
+    assert [(o.anchor_text, o.anchor_kind, o.image_alt, o.title) for o in links(html)] == [
+        ("Shop here", "text", None, "Buy now"),
+        ("", "image", "Acme logo", None),
+        ("", "empty", None, None),
+        ("", "image", "Region", None),
+    ]
+
+
+def test_hidden_reasons() -> None:
+    a = "<a href='https://acme.example/shop'>x</a>"
+    cases = [
+        (f"<div style='color:red; DISPLAY: none !important'>{a}</div>", "inline_style"),
+        (f"<p style='visibility:hidden'>{a}</p>", "inline_style"),
+        (f"<span style='font-size:0px'>{a}</span>", "inline_style"),
+        (f"<div hidden>{a}</div>", "hidden_attribute"),
+        (f"<div aria-hidden='true'><p>{a}</p></div>", "aria_hidden"),
+        (f"<noscript>{a}</noscript>", "noscript"),
+        (f"<template><div>{a}</div></template>", "template"),
+        (f"<div style='display:block;font-size:12px'>{a}</div>", None),
+        ("<a aria-hidden='true' href='https://acme.example/shop'>x</a>", None),
+    ]
+    for html, reason in cases:
+        found = links(html)
+        assert [(o.hidden, o.hidden_reason) for o in found] == [(reason is not None, reason)], html
+
+
+def test_dom_path() -> None:
+    html = ("<body><div class='main wide'><article><p>a</p><p>b "
+            "<a href='https://acme.example/shop'>x</a></p></article></div>"
+            "<div id='side'><a href='https://acme.example/shop'>y</a></div></body>")
+    assert [o.dom_path for o in links(html)] == [
+        "html>body>div.main:nth-of-type(1)>article>p:nth-of-type(2)>a",
+        "html>body>div#side:nth-of-type(2)>a",
+    ]
+
+
+def test_text_before_after_and_link_density() -> None:
+    long_before = " ".join(f"w{i}" for i in range(60))
+    html = (f"<div><p>{long_before} see <a href='https://acme.example/shop'>the shop</a>, "
+            "then <a href='/x'>more</a> words.</p><p>next block</p></div>")
+    (occ,) = links(html)
+    assert occ.text_after == ", then more words."
+    assert occ.text_before.endswith("w58 w59 see")
+    assert len(occ.text_before) <= 100 and not occ.text_before.startswith(" ")
+    assert occ.text_before.split()[0].startswith("w")
+    text = f"{long_before} see the shop, then more words."
+    assert occ.link_density == round(len("the shopmore") / len(text), 4)
+
+
+def test_all_links_mode_reports_every_http_link_with_optional_match() -> None:
+    html = ("<p>Read <a href='/a'>A</a> and <a href='https://acme.example/shop'>B</a>."
+            " <a href='ftp://x.example/'>C</a></p>")
+    result = analyse(html, URL, target=TARGET, all_links=True)
+    assert [(f.url, f.match) for f in result.all_links] == [
+        ("https://blog.example/a", None), ("https://acme.example/shop", "exact")]
+    assert [o.url for o in result.links] == ["https://acme.example/shop"]
+    assert analyse(html, URL).links == []
+
+
+def test_placement_content_versus_furniture() -> None:
+    prose = ("This is a long paragraph of article text, with commas, clauses, and enough "
+             "words to read like prose rather than a menu or a list of links. ") * 3
+    html = (
+        "<body><header><nav><ul><li><a href='https://acme.example/shop'>Shop</a></li>"
+        "<li><a href='/about'>About</a></li></ul></nav></header>"
+        f"<main><article><p>{prose}</p><p>{prose} As <a href='https://acme.example/shop'>"
+        f"Acme says</a>, it works.</p><p>{prose}</p>"
+        "<div class='related-posts'><ul><li><a href='https://acme.example/shop'>Related "
+        "story headline</a></li></ul></div></article>"
+        "<aside><p>Sponsored: <a href='https://acme.example/shop'>deal</a></p></aside></main>"
+        "<footer><a href='https://acme.example/shop'>Partner</a></footer>"
+        "<div id='comments'><p>Great post, see <a href='https://acme.example/shop'>my "
+        f"shop</a>. {prose}</p></div></body>")
+    assert [o.placement for o in links(html)] == [
+        "navigation", "content", "other", "sidebar", "footer", "comments"]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from linkvet.facts import analyse
+from linkvet.facts.robots import RobotsVerdict, parse_x_robots_tag
+from linkvet.facts.simhash import distance, simhash
+
+URL = "https://www.site.example/post/1"
+
+
+def page(html: str, **kw: object) -> object:
+    return analyse(html, URL, **kw).page  # type: ignore[arg-type]
+
+
+def test_title_language_canonical_self() -> None:
+    html = ("<html lang='en-GB'><head><title>  A \n title </title>"
+            "<link rel='canonical' href='/post/1/'></head><body><svg><title>x</title></svg>"
+            "</body></html>")
+    facts = analyse(html, URL).page
+    assert (facts.title, facts.language) == ("A title", "en-GB")
+    assert facts.canonical == "https://www.site.example/post/1/"
+    assert facts.canonical_is_self is True
+
+
+def test_canonical_elsewhere_and_header_canonical_and_meta_language() -> None:
+    html = ("<head><meta http-equiv='content-language' content='de, en'>"
+            "<link rel='canonical' href='https://other.example/a'></head>")
+    facts = analyse(html, URL).page
+    assert (facts.canonical, facts.canonical_is_self, facts.language) == (
+        "https://other.example/a", False, "de")
+    facts = analyse("<p>x</p>", URL, headers={"Link": '<https://site.example/c>; rel="canonical"'}
+                    ).page
+    assert (facts.canonical, facts.canonical_is_self, facts.language) == (
+        "https://site.example/c", False, None)
+
+
+def test_meta_robots_generic_and_bot_specific() -> None:
+    html = ("<meta name='robots' content='NOINDEX'><meta name='googlebot' content='nofollow'>"
+            "<meta name='bingbot' content='none'><meta name='viewport' content='x'>")
+    result = analyse(html, URL)
+    assert result.page.meta_robots == ["noindex", "googlebot: nofollow", "bingbot: noindex",
+                                       "bingbot: nofollow"]
+    assert (result.page.noindex, result.page.nofollow) == (True, True)
+    assert result.robots.meta == RobotsVerdict(noindex=True, nofollow=False,
+                                                googlebot_noindex=True, googlebot_nofollow=True)
+
+
+def test_x_robots_tag_forms() -> None:
+    assert RobotsVerdict.of(parse_x_robots_tag(["googlebot: noindex, nofollow"])) == \
+        RobotsVerdict(False, False, True, True)
+    assert RobotsVerdict.of(parse_x_robots_tag(["otherbot: noindex", "nofollow"])) == \
+        RobotsVerdict(False, True, False, True)
+    assert RobotsVerdict.of(parse_x_robots_tag(["unavailable_after: 25 Jun 2010, none"])) == \
+        RobotsVerdict(True, True, True, True)
+    result = analyse("<p>x</p>", URL, headers={"X-Robots-Tag": ["googlebot: noindex",
+                                                                 "bingbot: nofollow"]})
+    assert result.page.x_robots_tag == ["googlebot: noindex", "bingbot: nofollow"]
+    assert (result.page.noindex, result.page.nofollow) == (True, False)
+
+
+def test_word_count_ignores_invisible_text() -> None:
+    html = ("<head><title>t t</title><style>a b</style></head><body>one two"
+            "<script>var x = 1</script><noscript>no js</noscript><template>t</template>"
+            "<p>three <b>four</b></p></body>")
+    assert analyse(html, URL).page.word_count == 4
+
+
+def test_link_counts_by_registrable_domain() -> None:
+    html = ("<a href='/a'>1</a><a href='https://blog.site.example/'>2</a>"
+            "<a href='https://x.other.example/p'>3</a><a href='https://y.other.example/'>4</a>"
+            "<a href='https://third.example'>5</a><a href='mailto:a@b.c'>6</a>"
+            "<a href='javascript:void(0)'>7</a><area href='//third.example/q'><a>8</a>")
+    facts = analyse(html, URL).page
+    assert (facts.internal_links, facts.outbound_links, facts.outbound_domains) == (2, 4, 2)
+    assert facts.outbound_hosts == ["x.other.example", "y.other.example", "third.example"]
+
+
+def test_simhash_near_duplicates_are_close_and_different_texts_far() -> None:
+    text = ("The quick brown fox jumps over the lazy dog while the farmer watches from the "
+            "porch and the sun sets slowly behind the distant hills of the quiet valley ") * 4
+    near = text.replace("farmer", "farmers", 1)
+    other = ("Quarterly revenue rose sharply as the company expanded its cloud business "
+             "into new markets across Europe and Asia, analysts said on Tuesday ") * 4
+    a, b, c = (simhash(t.split()) for t in (text, near, other))
+    assert distance(a, b) <= 6
+    assert distance(a, c) >= 20
+    assert simhash([]) == 0
+    fp = analyse(f"<p>{text}</p>", URL).page.text_fingerprint
+    assert fp == f"{a:016x}"
