@@ -9,4 +9,5 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 pytest_plugins: list[str] = [
     "tests.fixtures.kafka",
+    "tests.fixtures.sandbox",
 ]
