@@ -15,7 +15,9 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
+from twisted.internet.defer import Deferred
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,19 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
             obey=settings.getbool("LINKVET_OBEY_ROBOTS", True),
             max_crawl_delay=settings.getfloat("LINKVET_MAX_CRAWL_DELAY", 30.0),
         )
+
+    async def process_request(self, request: Request) -> None:  # type: ignore[override]
+        if request.meta.get("dont_obey_robotstxt") or not request.url.startswith("http"):
+            return
+        rp = await self.robot_parser(request)
+        if rp is None:
+            # Scrapy hands the parsed robots.txt to the first request waiting for it only
+            # (a Deferred awaited twice yields None to the others); the parser is stored by
+            # then, so the other requests take it from there.
+            stored = self._parsers.get(urlparse_cached(request).netloc)
+            if stored is not None and not isinstance(stored, Deferred):
+                rp = stored
+        self.process_request_2(rp, request)
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         if rp is None:

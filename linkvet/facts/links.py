@@ -7,7 +7,8 @@ the target by :func:`linkvet.urls.match_target` are kept.
 
 Per link:
 
-- ``anchor_text``: the element's text, whitespace squashed (an ``<area>``'s ``alt``).
+- ``anchor_text``: the element's text, whitespace squashed; for an image link (no text)
+  the image's ``alt``, as search engines and backlink tools read it.
 - ``anchor_kind``: ``text`` when there is text, ``image`` when there is none but an
   ``<img>`` (or it is an ``<area>``), else ``empty``; ``image_alt`` is the first image's alt.
 - ``rel``: lower-case tokens split on whitespace and commas, duplicates dropped, order kept.
@@ -338,14 +339,18 @@ class LinkExtractor:
     def facts(self, el: HtmlElement, href: str, url: str, match: MatchKind | None,
               ) -> LinkFacts:
         if el.tag == "area":
-            text = ""
             alt: str | None = squash(el.get("alt"))
+            text = alt or ""
             kind: AnchorKind = "image"
         else:
             text = squash(el.text_content())
             img = next(el.iter("img"), None)
             alt = squash(img.get("alt")) if img is not None else None
             kind = "text" if text else "image" if img is not None else "empty"
+            if kind == "image":
+                # An image link's anchor text is its alt text (what search engines and
+                # backlink tools read as its anchor).
+                text = alt or ""
         rel = rel_tokens(el.get("rel"))
         follow, cause = follow_of(rel, self.meta_nofollow, self.header_nofollow)
         block = self.placement.block_of.get(el) if self._placement else None

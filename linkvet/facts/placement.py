@@ -96,6 +96,20 @@ def furniture_kind(el: HtmlElement, *, in_content: bool = False) -> Placement | 
     return None
 
 
+_REGIONS: frozenset[str] = frozenset({"footer", "header", "navigation", "sidebar", "comments"})
+
+
+def _enclosing_region(node: HtmlElement | None) -> Placement | None:
+    """The nearest structural page region (footer, header, navigation, sidebar, comments)
+    enclosing ``node``, if any."""
+    while node is not None:
+        kind = furniture_kind(node)
+        if kind in _REGIONS:
+            return kind
+        node = node.getparent()
+    return None
+
+
 def _words(el: HtmlElement) -> frozenset[str]:
     cls = el.get("class")
     ident = el.get("id")
@@ -271,6 +285,7 @@ class PagePlacement:
     def classify(self, link: HtmlElement) -> Placement:
         """The placement of one ``<a>``/``<area>`` element of this document."""
         furniture: Placement | None = None
+        furniture_node: HtmlElement | None = None
         in_region = False
         node: HtmlElement | None = link.getparent()
         while node is not None:
@@ -279,6 +294,7 @@ class PagePlacement:
                 break
             if furniture is None:
                 furniture = furniture_kind(node, in_content=True)
+                furniture_node = node
             node = node.getparent()
         if in_region and furniture is None:
             chars, link_chars = self.block_stats(link)
@@ -290,6 +306,13 @@ class PagePlacement:
             while node is not None:
                 furniture = furniture_kind(node)
                 if furniture is not None:
+                    furniture_node = node
                     break
                 node = node.getparent()
+        if furniture == "other" and furniture_node is not None:
+            # A box of extras (partners, promos) inside a page region belongs to the region:
+            # a sponsor line in the footer is a footer link.
+            structural = _enclosing_region(furniture_node.getparent())
+            if structural is not None:
+                return structural
         return furniture or "other"

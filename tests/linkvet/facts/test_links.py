@@ -61,9 +61,9 @@ def test_anchor_kinds_and_image_alt_and_title() -> None:
             "<map><area href='https://acme.example/shop' alt='Region'></map>")
     assert [(o.anchor_text, o.anchor_kind, o.image_alt, o.title) for o in links(html)] == [
         ("Shop here", "text", None, "Buy now"),
-        ("", "image", "Acme logo", None),
+        ("Acme logo", "image", "Acme logo", None),
         ("", "empty", None, None),
-        ("", "image", "Region", None),
+        ("Region", "image", "Region", None),
     ]
 
 
