@@ -29,6 +29,7 @@ def crawl_command(
     settings_file: Path,
     kafka: bool = False,
     scrapy_extra: dict[str, Any] | None = None,
+    spider: str = "verify",
 ) -> list[str]:
     cmd = [
         sys.executable,
@@ -38,6 +39,8 @@ def crawl_command(
         str(stats_out),
         "--settings-json",
         f"@{settings_file}",
+        "--spider",
+        spider,
     ]
     if requests:
         cmd += ["--requests", str(requests)]
@@ -60,6 +63,7 @@ def run_crawl(
     timeout_s: float | None = None,
     scrapy_extra: dict[str, Any] | None = None,
     quiet: bool = True,
+    spider: str = "verify",
 ) -> dict[str, Any]:
     """Run one crawl to completion; returns its Scrapy stats. A crash of the child is a
     :class:`TransientError` (its landing files stay for the next ingest)."""
@@ -77,6 +81,7 @@ def run_crawl(
             settings_file=settings_file,
             kafka=kafka,
             scrapy_extra=scrapy_extra,
+            spider=spider,
         )
         log_path = work_dir / "crawl.log"
         with log_path.open("ab") as log_fh:

@@ -17,11 +17,16 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
+from scrapy.utils.misc import load_object
 
 from linkvet.settings import Settings
 from spiders import settings as project_settings
 from spiders.settings import from_linkvet
-from spiders.verify import VerifySpider
+
+SPIDERS: dict[str, str] = {
+    "verify": "spiders.verify.VerifySpider",
+    "bare": "spiders.bare.BareSpider",
+}
 
 
 def scrapy_settings(
@@ -51,12 +56,13 @@ def run(
     landing: str | None,
     kafka: bool = False,
     extra: dict[str, Any] | None = None,
+    spider: str = "verify",
 ) -> dict[str, Any]:
     process = CrawlerProcess(
         scrapy_settings(settings, requests=requests, landing=landing, kafka=kafka, extra=extra),
         install_root_handler=True,
     )
-    crawler = process.create_crawler(VerifySpider)
+    crawler = process.create_crawler(load_object(SPIDERS[spider]))
     process.crawl(crawler)
     process.start()
     assert crawler.stats is not None
@@ -74,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-out", help="write the crawl stats here as JSON")
     parser.add_argument("--settings-json", default="{}", help="linkvet settings (JSON, or @FILE)")
     parser.add_argument("--scrapy-json", default="{}", help="extra Scrapy settings")
+    parser.add_argument("--spider", default="verify", choices=sorted(SPIDERS))
     args = parser.parse_args(argv)
     raw = args.settings_json
     if raw.startswith("@"):
@@ -86,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         landing=args.landing,
         kafka=args.kafka,
         extra=json.loads(args.scrapy_json),
+        spider=args.spider,
     )
     if args.stats_out:
         Path(args.stats_out).write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")

@@ -1,0 +1,167 @@
+"""``linkvet bench crawl``: the verify spider against a bare Scrapy spider, same pages, one run.
+
+The sandbox web serves N static filler pages from its own process (pinned to the second core
+when there is one); each crawl runs in its own child process pinned to the first core, with the
+same Scrapy settings and middlewares. The bare spider only extracts hrefs; the verify spider
+does its full work (facts, outcome, records to landing files). Rounds alternate bare/verify;
+the best round of each counts. The last line is ``ratio=<verify/bare>``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from linkvet.cli.app import bench_app, console
+
+
+def _pin(cpu: int) -> Any:
+    cpus = os.sched_getaffinity(0)
+    if len(cpus) < 2:
+        return None
+    chosen = sorted(cpus)[cpu % len(cpus)]
+    return lambda: os.sched_setaffinity(0, {chosen})
+
+
+def start_sandbox(work: Path, hosts: int, pages: int) -> tuple[subprocess.Popen[bytes], str]:
+    port_file = work / "sandbox.port"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "linkvet.sandbox",
+            "serve",
+            "--hosts",
+            str(hosts),
+            "--pages",
+            str(pages),
+            "--port-file",
+            str(port_file),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_pin(1),
+    )
+    deadline = time.monotonic() + 30
+    while not port_file.exists() or not port_file.read_text().strip():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("the sandbox server did not start")
+        time.sleep(0.05)
+    return proc, f"http://127.0.0.1:{port_file.read_text().strip()}"
+
+
+def write_filler_requests(path: Path, hosts: int, pages: int, limit: int) -> int:
+    from linkvet.ids import link_id, request_id
+    from linkvet.sandbox import SandboxWeb
+    from schemas.records import CrawlRequest
+
+    web = SandboxWeb(filler_hosts=hosts, pages_per_host=pages)
+    named = {p.url for p in web.named_pages()}
+    now = datetime.now(UTC)
+    n = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for page in web.referring_pages():
+            if page.url in named:
+                continue
+            link = link_id(page.url, page.target)
+            fh.write(
+                CrawlRequest(
+                    request_id=request_id("bench", link),
+                    run_id="bench",
+                    link_id=link,
+                    source_url=page.url,
+                    target=page.target,
+                    render="never",
+                    requested_at=now,
+                ).model_dump_json()
+                + "\n"
+            )
+            n += 1
+            if n >= limit:
+                break
+    web.write_host_map(path.with_name("hostmap.json"))
+    return n
+
+
+def crawl_once(spider: str, settings: Any, requests: Path, work: Path, round_no: int) -> float:
+    from flows.crawl import crawl_command
+    from linkvet.settings import settings_payload
+
+    run_dir = work / f"{spider}-{round_no}"
+    run_dir.mkdir()
+    settings_file = run_dir / "settings.json"
+    import json
+
+    settings_file.write_text(json.dumps(settings_payload(settings)), encoding="utf-8")
+    extra: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
+    if spider == "bare":
+        # Its items are plain dicts: no record pipelines (they would drop them).
+        extra["ITEM_PIPELINES"] = {}
+    cmd = crawl_command(
+        requests=requests,
+        landing=run_dir / "landing" if spider == "verify" else None,
+        stats_out=run_dir / "stats.json",
+        settings_file=settings_file,
+        scrapy_extra=extra,
+        spider=spider,
+    )
+    with (run_dir / "crawl.log").open("wb") as log:
+        subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=True, preexec_fn=_pin(0))
+    stats = json.loads((run_dir / "stats.json").read_text(encoding="utf-8"))
+    items = int(stats.get("item_scraped_count", 0))
+    elapsed = float(stats["elapsed_time_seconds"])
+    return items / elapsed
+
+
+@bench_app.command("crawl")
+def bench_crawl(
+    pages: int = typer.Option(3000, help="Static sandbox pages to crawl."),
+    rounds: int = typer.Option(2, help="Rounds of (bare, verify); the best of each counts."),
+    concurrency: int = typer.Option(32, help="CONCURRENT_REQUESTS for both spiders."),
+) -> None:
+    """Verify spider vs a bare Scrapy spider over the same static pages; prints ratio last."""
+    from linkvet.settings import load_settings
+
+    hosts = max(1, pages // 10)
+    with tempfile.TemporaryDirectory(prefix="linkvet-bench-crawl-") as tmp:
+        work = Path(tmp)
+        requests = work / "requests.jsonl"
+        n = write_filler_requests(requests, hosts, 10, pages)
+        server, proxy = start_sandbox(work, hosts, 10)
+        try:
+            settings = load_settings(
+                data_dir=work,
+                proxy=proxy,
+                host_map=work / "hostmap.json",
+                allow_hosts=["*.example"],
+                autothrottle=False,
+                render="never",
+                concurrent_requests=concurrency,
+                concurrent_per_domain=4,
+                retry_times=0,
+            )
+            console.print(
+                f"{n} pages on {hosts} hosts, proxy {proxy}, "
+                f"{concurrency} concurrent requests, {rounds} round(s)"
+            )
+            best: dict[str, float] = {"bare": 0.0, "verify": 0.0}
+            for r in range(rounds):
+                for spider in ("bare", "verify"):
+                    rate = crawl_once(spider, settings, requests, work, r)
+                    best[spider] = max(best[spider], rate)
+                    typer.echo(f"round {r + 1}: {spider:6s} {rate:8.1f} pages/s")
+        finally:
+            server.terminate()
+            server.wait(10)
+    typer.echo(f"bare spider:   {best['bare']:.1f} pages/s (best of {rounds})")
+    typer.echo(f"verify spider: {best['verify']:.1f} pages/s (best of {rounds}, one core)")
+    typer.echo(f"ratio={best['verify'] / best['bare']:.3f}")
