@@ -13,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlsplit
+
+from linkvet.netpolicy import NetPolicy, literal_ip
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,46 @@ _VISIBILITY_JS = """
 async def abort_request(request: Any) -> bool:
     """Playwright request filter: drop images, media and fonts."""
     return bool(request.resource_type in BLOCKED_RESOURCES)
+
+
+class BrowserRequestFilter:
+    """Playwright request filter (``PLAYWRIGHT_ABORT_REQUEST``): drops images, media and fonts,
+    and every request — a page's own sub-resources and redirects included — to a host the
+    network policy refuses (no SSRF through the browser)."""
+
+    def __init__(self, policy: NetPolicy, host_map: dict[str, str]) -> None:
+        self.policy = policy
+        self.host_map = host_map
+        self._verdicts: dict[str, str | None] = {}
+        self.refused = 0
+
+    async def __call__(self, request: Any) -> bool:
+        if request.resource_type in BLOCKED_RESOURCES:
+            return True
+        host = (urlsplit(request.url).hostname or "").lower()
+        if not host:
+            return False
+        if host not in self._verdicts:
+            self._verdicts[host] = await self._verdict(host)
+        if self._verdicts[host]:
+            self.refused += 1
+            log.warning("browser: %s", self._verdicts[host])
+            return True
+        return False
+
+    async def _verdict(self, host: str) -> str | None:
+        if self.policy.allow_private or self.policy.host_allowlisted(host):
+            return None
+        literal = literal_ip(host)
+        if literal:
+            return self.policy.refusal(host, [literal])
+        if host in self.host_map:
+            return self.policy.refusal(host, [self.host_map[host]])
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+        except OSError:
+            return None
+        return self.policy.refusal(host, sorted({str(i[4][0]) for i in infos}))
 
 
 class BrowserPool:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from linkvet.netpolicy import NetPolicy
 from linkvet.settings import Settings
+from spiders.guard import load_host_map
+from spiders.render import BrowserRequestFilter
 
 BOT_NAME = "linkvet"
 SPIDER_MODULES = ["spiders"]
@@ -36,7 +39,7 @@ ITEM_PIPELINES = {
 }
 
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-PLAYWRIGHT_ABORT_REQUEST = "spiders.render.abort_request"
+PLAYWRIGHT_ABORT_REQUEST = "spiders.render.abort_request"  # from_linkvet adds the host guard
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -98,6 +101,11 @@ def from_linkvet(
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.max_browser_pages,
         "PLAYWRIGHT_LAUNCH_OPTIONS": chromium_launch_options(settings),
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.download_timeout * 1000,
+        "PLAYWRIGHT_ABORT_REQUEST": BrowserRequestFilter(
+            NetPolicy(allow_private=settings.allow_private,
+                      allow_hosts=tuple(settings.allow_hosts)),
+            load_host_map(str(settings.host_map) if settings.host_map else ""),
+        ),
     }
     pipelines = dict(ITEM_PIPELINES)
     if landing_dir:
@@ -105,6 +113,7 @@ def from_linkvet(
         pipelines["pipelines.landing.LandingPipeline"] = 800
     if kafka:
         pipelines["pipelines.kafka_publish.KafkaPublishPipeline"] = 800
+        out["LINKVET_KAFKA_SETTINGS"] = settings  # an object: Scrapy's log shows secrets masked
     out["ITEM_PIPELINES"] = pipelines
     if render and settings.render != "never":
         out["DOWNLOAD_HANDLERS"] = {
