@@ -34,10 +34,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if self.path.endswith("robots.txt"):
-            body = b""
-        else:
-            body = SECRET
+        body = b"" if self.path.endswith("robots.txt") else SECRET
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
