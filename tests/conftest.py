@@ -9,5 +9,6 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 pytest_plugins: list[str] = [
     "tests.fixtures.kafka",
+    "tests.fixtures.prefect",
     "tests.fixtures.sandbox",
 ]
