@@ -8,7 +8,8 @@ outcome                when
 robots_blocked         robots.txt disallows the page (the page was not fetched)
 transient_failure      no HTTP answer (DNS, connect, timeout, TLS, a page over the size
                        cap...) or 429 / 502 / 503 / 504 after retries: says nothing about
-                       the link (``error_kind`` says why)
+                       the link (``error_kind`` says why); so does a page the extractor
+                       failed on (``extract``)
 page_gone              410
 page_not_found         404
 server_error           any other 5xx
@@ -55,7 +56,7 @@ def decide(
     """The outcome for one check (see the module table)."""
     if robots_allowed is False:
         return "robots_blocked"
-    if status is None:
+    if status is None or error_kind == "extract":
         return "transient_failure"
     if status in TRANSIENT_STATUSES:
         return "transient_failure"

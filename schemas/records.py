@@ -43,6 +43,7 @@ ErrorKind = Literal[
     "redirect_loop",
     "blocked_private",
     "http",
+    "extract",
     "other",
 ]
 

@@ -45,8 +45,12 @@ def classify_failure(failure: Failure) -> tuple[ErrorKind, str, bool]:
         if "max redirections" in text.lower() or "redirect" in text.lower():
             return "redirect_loop", text, False
         return "other", text, False
-    if isinstance(exc, DownloadCancelledError) and "max size" in str(exc):
-        return "too_large", message, False
+    if isinstance(exc, DownloadCancelledError):
+        # Scrapy cancels a download only when the body outgrows DOWNLOAD_MAXSIZE (announced
+        # or while streaming, where the message is empty).
+        return "too_large", str(exc) or (
+            "the page grew past the size cap (LINKVET_MAX_PAGE_BYTES) while downloading"
+        ), False
     for types, kind in _KINDS:
         if isinstance(exc, types):
             return kind, message, False

@@ -151,7 +151,17 @@ class VerifySpider(scrapy.Spider):
         page_facts = PageFacts()
         links: list[LinkOccurrence] = []
         if html:
-            analysis = analyse(body, response.url, headers=headers, target=cr.target)
+            try:
+                analysis = analyse(body, response.url, headers=headers, target=cr.target)
+            except Exception as exc:  # one hostile page must not lose its record
+                log.exception("could not analyse %s", response.url)
+                self.crawler.stats.inc_value("linkvet/errors/extract")  # type: ignore[union-attr]
+                fetch = fetch.model_copy(update={
+                    "error_kind": "extract",
+                    "error": f"the page could not be analysed ({type(exc).__name__}: {exc})"[:500],
+                })
+                yield self._check(cr, fetch, page_facts, links)
+                return
             page_facts, links = analysis.page, list(analysis.links)
             if not links and rendered_reason is None and response.status < 300:
                 reason = render_reason(

@@ -10,8 +10,9 @@ Rules, in order (the first that applies wins):
 5. cp1252 (the browsers' reading of "latin-1" and the usual guess for old Western pages).
 
 A declared charset (2 or 3) that does not decode cleanly, while the bytes are valid UTF-8,
-yields UTF-8: such pages were saved as UTF-8 and mis-declared. A declared charset that is
-unknown to Python is skipped. When nothing decodes strictly, the chosen charset decodes with
+yields UTF-8: such pages were saved as UTF-8 and mis-declared. The reverse, a page declared
+UTF-8 whose bytes are mostly not, is read as cp1252 (see :func:`_mostly_utf8_or_cp1252`).
+A declared charset that is unknown to Python is skipped. When nothing decodes strictly, the chosen charset decodes with
 replacement characters. Compression is the caller's business.
 """
 
@@ -93,6 +94,18 @@ def _strict(body: bytes, codec: str) -> str | None:
         return None
 
 
+def _mostly_utf8_or_cp1252(body: bytes) -> Decoded:
+    """A body declared UTF-8 that is not valid UTF-8: when its broken sequences outnumber its
+    valid non-ASCII characters it was written in a single-byte Western charset (cp1252);
+    otherwise it is UTF-8 with a few bad bytes."""
+    lossy = body.decode("utf-8", "replace")
+    broken = lossy.count("\ufffd")
+    valid = sum(1 for ch in lossy if ch > "\x7f" and ch != "\ufffd")
+    if broken > valid:
+        return Decoded(body.decode("cp1252", "replace"), "cp1252")
+    return Decoded(lossy, "utf-8")
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode an HTML body by the rules in the module docstring."""
     for bom, codec in _BOMS:
@@ -108,6 +121,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
         utf8 = _strict(body, "utf-8")
         if utf8 is not None:
             return Decoded(utf8, "utf-8")
+        if declared == "utf-8":
+            return _mostly_utf8_or_cp1252(body)
         return Decoded(body.decode(declared, "replace"), declared)
     utf8 = _strict(body, "utf-8")
     if utf8 is not None:

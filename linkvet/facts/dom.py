@@ -23,6 +23,9 @@ _SPACE = re.compile(r"\s+")
 _PARSER = lxml.html.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
     default_doctype=False,
+    # Unclosed inline tags nest deeply on real pages; libxml2 drops everything past depth 256
+    # unless told otherwise (past 2048 it still stops: such a page keeps what was parsed).
+    huge_tree=True,
 )
 
 

@@ -179,13 +179,22 @@ class DomPaths:
                 step += f":nth-of-type({same.index(el) + 1})"
         return step
 
+    MAX_STEPS = 32
+
     def path(self, el: HtmlElement) -> str:
+        """The element's path from the root; on pathologically deep documents only the last
+        :attr:`MAX_STEPS` steps, after ``...`` (iterative: no recursion limit to hit)."""
         cached = self._cache.get(el)
         if cached is not None:
             return cached
-        parent = el.getparent()
-        own = self.step(el)
-        path = own if parent is None else f"{self.path(parent)}>{own}"
+        steps: list[str] = []
+        node: HtmlElement | None = el
+        while node is not None and len(steps) < self.MAX_STEPS:
+            steps.append(self.step(node))
+            node = node.getparent()
+        if node is not None:
+            steps.append("...")
+        path = ">".join(reversed(steps))
         self._cache[el] = path
         return path
 

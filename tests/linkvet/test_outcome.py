@@ -62,3 +62,8 @@ def test_is_html() -> None:
     assert is_html(None)
     assert not is_html("application/pdf")
     assert not is_html("image/png")
+
+
+def test_a_page_the_extractor_failed_on_says_nothing_about_the_link() -> None:
+    assert decide(**{**BASE, "error_kind": "extract", "link_present": False}) == (
+        "transient_failure")

@@ -48,3 +48,15 @@ def test_undeclared_falls_back_to_utf8_then_cp1252() -> None:
 
 def test_unknown_declared_charset_is_ignored() -> None:
     assert decode_html(b"<p>x</p>", "text/html; charset=x-no-such").encoding == "utf-8"
+
+
+def test_declared_utf8_but_written_in_latin1_reads_as_cp1252() -> None:
+    body = "<p>Équipe Forêt</p>".encode("latin-1")
+    got = decode_html(body, "text/html; charset=utf-8")
+    assert (got.text, got.encoding) == ("<p>Équipe Forêt</p>", "cp1252")
+
+
+def test_utf8_with_one_stray_byte_stays_utf8() -> None:
+    body = "<p>Équipe Forêt — ça va</p>".encode() + b"\xff"
+    got = decode_html(body, "text/html; charset=utf-8")
+    assert (got.text, got.encoding) == ("<p>Équipe Forêt — ça va</p>\ufffd", "utf-8")
