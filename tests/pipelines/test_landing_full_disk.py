@@ -1,0 +1,91 @@
+"""Disk quota exhausted in the landing folder: a clear error, the crawl stops, nothing
+half-written is left or counted, and what was sealed ingests exactly."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.crawl import run_crawl
+from flows.ingest import ingest_landing_files
+from linkvet.ids import link_id, request_id
+from linkvet.settings import Settings
+from schemas.records import CrawlRequest
+from tests.fixtures.sandbox import RunningSandbox
+
+
+@pytest.fixture
+def tiny_volume(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_landing_folder_stops_cleanly(
+    sandbox: RunningSandbox, tiny_volume: Path, tmp_path: Path
+) -> None:
+    requests = tmp_path / "requests.jsonl"
+    now = datetime.now(UTC)
+    pages = sandbox.web.named_pages()
+    with requests.open("w", encoding="utf-8") as fh:
+        for page in pages:
+            link = link_id(page.url, page.target)
+            fh.write(
+                CrawlRequest(
+                    request_id=request_id("full", link),
+                    run_id="full",
+                    link_id=link,
+                    source_url=page.url,
+                    target=page.target,
+                    render="never",
+                    requested_at=now,
+                ).model_dump_json()
+                + "\n"
+            )
+    host_map = tmp_path / "hosts.json"
+    sandbox.web.write_host_map(host_map)
+    landing = tiny_volume / "landing"
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        proxy=sandbox.proxy_url,
+        host_map=host_map,
+        allow_hosts=["*.example"],
+        render="never",
+        download_timeout=10,
+    )
+    stats = run_crawl(
+        settings,
+        requests=requests,
+        landing=landing,
+        work_dir=tmp_path / "work",
+        timeout_s=180,
+        scrapy_extra={"LINKVET_LANDING_BATCH": 5},
+    )
+    assert stats["linkvet/landing/write_failed"] == 1
+    assert stats["finish_reason"] == "landing_write_failed"
+    assert list(landing.glob("*.tmp")) == []
+    sealed = sorted(landing.glob("*.jsonl"))
+    records = sum(len(f.read_bytes().splitlines()) for f in sealed)
+    assert records == stats.get("linkvet/landing/records", 0) < len(pages)
+    assert "free disk space" in (tmp_path / "work" / "crawl.log").read_text()
+    # What was sealed before the disk filled up ingests exactly, once space is back.
+    data = Settings(data_dir=tmp_path / "data")
+    data.landing_dir.mkdir(parents=True)
+    for f in sealed:
+        (data.landing_dir / f.name).write_bytes(f.read_bytes())
+    result = ingest_landing_files(data)
+    assert (result.inserted, result.rejected) == (records, 0)
