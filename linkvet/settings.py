@@ -7,13 +7,15 @@ Nothing below the edges reads the environment: it is handed a :class:`Settings` 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -56,7 +58,7 @@ class Settings(BaseSettings):
         None, description="JSON {host: ip}: addresses of hosts fetched through a proxy"
     )
     allow_private: bool = False
-    allow_hosts: list[str] = Field(default_factory=list)
+    allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Kafka (Kafka mode when bootstrap_servers is set)
     kafka_bootstrap_servers: str | None = None
@@ -79,8 +81,8 @@ class Settings(BaseSettings):
 
     # judging
     lost_after_checks: int = Field(2, ge=1, le=30)
-    brand_terms: list[str] = Field(default_factory=list)
-    money_keywords: list[str] = Field(default_factory=list)
+    brand_terms: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    money_keywords: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # orchestration
     nightly_cron_hour: int = Field(2, ge=0, le=23)
@@ -90,7 +92,11 @@ class Settings(BaseSettings):
     @classmethod
     def _split_csv(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            # Comma-separated in the environment; a JSON list works too.
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     @property
