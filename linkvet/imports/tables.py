@@ -1,0 +1,192 @@
+"""Streaming the rows of a tabular file: CSV in any of the encodings and delimiters exports use,
+gzipped CSV, and XLSX. Bounded memory: one row at a time.
+
+Encoding rules (first that holds wins): a UTF-8 BOM means UTF-8; a UTF-16 BOM means UTF-16 of
+that byte order (Ahrefs' "CSV for Excel"); NUL bytes in every other position of the first bytes
+mean UTF-16 without a BOM; text that decodes as UTF-8 is UTF-8; anything else is Windows-1252.
+A file starting with the gzip magic bytes is decompressed first (Majestic API downloads).
+
+The header is the first line among the first :data:`HEADER_SCAN_LINES` whose cells name a
+linking-page column (so metadata lines before the header, as in Moz exports, are skipped).
+The delimiter is the one of ``, \\t ; |`` that splits that line into the most cells.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import IO, Any, TypeVar, cast
+
+HEADER_SCAN_LINES = 50
+_SNIFF_BYTES = 65536
+_DELIMITERS = (",", "\t", ";", "|")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One record of the file: its 1-based line (or sheet row) number and its cells."""
+
+    line: int
+    cells: list[str]
+
+
+def sniff_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:200]
+    if len(sample) >= 4:
+        if sample[1::2].count(0) >= len(sample[1::2]) * 0.4 and sample[0::2].count(0) == 0:
+            return "utf-16-le"
+        if sample[0::2].count(0) >= len(sample[0::2]) * 0.4 and sample[1::2].count(0) == 0:
+            return "utf-16-be"
+    try:
+        # incremental: a multi-byte character cut by the sniff window is still UTF-8
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def is_xlsx(path: Path) -> bool:
+    with path.open("rb") as probe:
+        return probe.read(4) == b"PK\x03\x04"
+
+
+def read_table(path: Path, find_header: Callable[[list[str]], T | None],
+               ) -> tuple[Cells | None, T | None, Iterator[Cells]]:
+    """``(header, what find_header returned for it, the rows after it)``.
+
+    ``find_header`` is given the cells of candidate header lines and returns something (a column
+    plan) for the header line or ``None``. When no header is found, the first non-empty line is
+    returned as the header with ``None`` so the caller can say which headers it saw."""
+    if is_xlsx(path):
+        return _read_xlsx(path, find_header)
+    return _read_csv(path, find_header)
+
+
+def _read_csv(path: Path, find_header: Callable[[list[str]], T | None],
+              ) -> tuple[Cells | None, T | None, Iterator[Cells]]:
+    raw = _open_binary(path)
+    head = raw.read(_SNIFF_BYTES)
+    raw.close()
+    encoding = sniff_encoding(head)
+    binary = _open_binary(path)
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
+    lines: list[str] = []
+    for line in text:
+        lines.append(line)
+        if len(lines) >= HEADER_SCAN_LINES:
+            break
+    first: Cells | None = None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        delimiter = _delimiter_of(line)
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if first is None:
+            first = Cells(number, cells)
+        found = find_header(cells)
+        if found is not None:
+            rest = itertools.chain(lines[number:], text)
+            return Cells(number, cells), found, _csv_rows(rest, delimiter, number, text)
+    text.close()
+    return first, None, iter(())
+
+
+def _delimiter_of(line: str) -> str:
+    best = ","
+    best_cells = 1
+    for delimiter in _DELIMITERS:
+        cells = len(next(csv.reader([line], delimiter=delimiter), []))
+        if cells > best_cells:
+            best, best_cells = delimiter, cells
+    return best
+
+
+def _csv_rows(lines: Iterator[str], delimiter: str, offset: int,
+              handle: io.TextIOWrapper) -> Iterator[Cells]:
+    try:
+        reader = csv.reader(lines, delimiter=delimiter)
+        end = 0
+        for cells in reader:
+            start = end + 1
+            end = reader.line_num
+            if not cells or not any(c.strip() for c in cells):
+                continue
+            yield Cells(offset + start, cells)
+    finally:
+        handle.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path, find_header: Callable[[list[str]], T | None],
+               ) -> tuple[Cells | None, T | None, Iterator[Cells]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    first: Cells | None = None
+    for sheet in book.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        for number, values in enumerate(itertools.islice(rows, HEADER_SCAN_LINES), start=1):
+            cells = _trimmed([_cell_text(v) for v in values])
+            if not cells:
+                continue
+            if first is None:
+                first = Cells(number, cells)
+            found = find_header(cells)
+            if found is not None:
+                return Cells(number, cells), found, _xlsx_rows(book, rows, number, len(cells))
+    book.close()
+    return first, None, iter(())
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    # read-only sheets pad rows to the sheet's width: trailing empty cells are not columns
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells
+
+
+def _xlsx_rows(book: Any, rows: Iterator[tuple[Any, ...]], offset: int,
+               width: int) -> Iterator[Cells]:
+    try:
+        for number, values in enumerate(rows, start=offset + 1):
+            cells = _trimmed([_cell_text(v) for v in values])
+            if cells:
+                yield Cells(number, cells + [""] * (width - len(cells)))
+    finally:
+        book.close()
