@@ -142,8 +142,8 @@ def compute_state(con: duckdb.DuckDBPyConnection, lost_after: int, now: datetime
 LATEST_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _latest AS
 SELECT link_id, outcome, link_present, follow, rel, page_nofollow, placement, hidden, js_only,
-       word_count, outbound_links, outbound_domains, link_density, anchor_text, anchor_kind,
-       title, text_before, text_after, server_ip, text_fingerprint, outbound_hosts,
+       word_count, outbound_links, outbound_domains, internal_links, link_density, anchor_text,
+       anchor_kind, title, text_before, text_after, server_ip, text_fingerprint, outbound_hosts,
        lower(regexp_extract(coalesce(final_url, source_url),
                             '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#]+)', 1))
            AS source_host
@@ -324,13 +324,15 @@ host_rank AS (
     FROM _pagerank
 )
 SELECT b.link_id, b.source_url, b.source_host, b.source_domain, b.target, b.target_domain,
-       s.status, b.link_present, b.follow,
+       s.status, b.outcome, b.link_present, b.follow,
        coalesce(list_contains(b.rel, 'nofollow') OR b.page_nofollow,
                 b.imported_nofollow) AS nofollow,
        list_contains(b.rel, 'sponsored') AS sponsored,
        list_contains(b.rel, 'ugc') AS ugc,
        b.placement, b.hidden, b.js_only, b.word_count, b.outbound_links, b.outbound_domains,
        b.link_density, b.anchor, a.anchor_class, a.poison_anchor,
+       b.word_count::DOUBLE / nullif(b.outbound_links + coalesce(b.internal_links, 0), 0)
+           AS words_per_link,
        es.share AS target_exact_share,
        sw.pages::INTEGER AS sitewide_pages,
        list_contains($spammy_tlds, string_split(b.source_domain, '.')[-1]) AS spammy_tld,
@@ -379,7 +381,7 @@ def compute_signals(con: duckdb.DuckDBPyConnection, config: JudgeConfig, now: da
                                              "relevance": pa.array([], pa.float64())}))
     try:
         con.execute("DELETE FROM link_signals")
-        con.execute(f"INSERT INTO link_signals {SIGNALS_SQL}",
+        con.execute(f"INSERT INTO link_signals BY NAME {SIGNALS_SQL}",
                     {"now": now, "spammy_tlds": sorted(SPAMMY_TLDS)})
     finally:
         for name in ("_anchors", "_back_links", "_relevance"):

@@ -4,7 +4,9 @@ A rule is a list of conditions ``[signal, op, value]`` that must all hold, a num
 a kind (``reason`` or ``marker``) and a text. For one link:
 
 - ``score`` = ``base`` + the points of every rule that holds, clamped to 0..100;
-- ``toxic`` = at least ``toxic.min_markers`` marker rules hold;
+- ``toxic`` = at least ``toxic.min_markers`` marker rules hold, or the markers that hold weigh
+  ``toxic.min_marker_points`` or more together (one severe marker, such as a link farm, is
+  enough);
 - ``tier`` = ``low`` when toxic, else ``high`` from ``tiers.high``, ``medium`` from
   ``tiers.medium``, else ``low``;
 - the rules that held are recorded as bits of ``reason_bits`` (bit ``i`` = the model's ``i``-th
@@ -33,6 +35,7 @@ MAX_RULES = 64
 # signal name -> SQL type, the columns of link_signals that rules may read
 SIGNALS: dict[str, str] = {
     "status": "VARCHAR",
+    "outcome": "VARCHAR",
     "link_present": "BOOLEAN",
     "follow": "BOOLEAN",
     "nofollow": "BOOLEAN",
@@ -45,6 +48,7 @@ SIGNALS: dict[str, str] = {
     "outbound_links": "INTEGER",
     "outbound_domains": "INTEGER",
     "link_density": "DOUBLE",
+    "words_per_link": "DOUBLE",
     "anchor_class": "VARCHAR",
     "poison_anchor": "BOOLEAN",
     "target_exact_share": "DOUBLE",
@@ -142,13 +146,16 @@ class ScoreModel:
     medium: float
     min_markers: int
     rules: tuple[Rule, ...]
+    min_marker_points: float = float("inf")
 
     def evaluate(self, signals: Mapping[str, Any]) -> Judgement:
         """Score one link's signals in Python (explanations, tests; the flow uses SQL)."""
         fired = tuple(r for r in self.rules if r.holds(signals))
         bits = sum(1 << i for i, r in enumerate(self.rules) if r in fired)
         score = max(0.0, min(100.0, self.base + sum(r.points for r in fired)))
-        toxic = sum(1 for r in fired if r.kind == "marker") >= self.min_markers
+        markers = [r for r in fired if r.kind == "marker"]
+        toxic = (len(markers) >= self.min_markers
+                 or -sum(r.points for r in markers) >= self.min_marker_points)
         return Judgement(score, self.tier_of(score, toxic), toxic, bits, fired)
 
     def tier_of(self, score: float, toxic: bool) -> str:
@@ -173,13 +180,20 @@ class ScoreModel:
             f"CASE WHEN r{i} THEN 1 ELSE 0 END"
             for i, r in enumerate(self.rules) if r.kind == "marker"
         ) or "0"
+        marker_points = " + ".join(
+            f"CASE WHEN r{i} THEN {-float(r.points)!r} ELSE 0.0 END"
+            for i, r in enumerate(self.rules) if r.kind == "marker"
+        ) or "0.0"
+        severe = ("FALSE" if self.min_marker_points == float("inf")
+                  else f"marker_points >= {self.min_marker_points!r}")
+        toxic = f"(markers >= {self.min_markers} OR {severe})"
         version = _literal(self.version)
         return f"""
 SELECT link_id, score,
-       CASE WHEN markers >= {self.min_markers} THEN 'low'
+       CASE WHEN {toxic} THEN 'low'
             WHEN score >= {self.high!r} THEN 'high'
             WHEN score >= {self.medium!r} THEN 'medium' ELSE 'low' END AS tier,
-       markers >= {self.min_markers} AS toxic,
+       {toxic} AS toxic,
        markers::SMALLINT AS marker_count,
        reason_bits,
        {version} AS model_version,
@@ -188,7 +202,8 @@ FROM (
     SELECT link_id,
            greatest(0.0, least(100.0, {float(self.base)!r} + {points}))::DOUBLE AS score,
            ({bits})::UBIGINT AS reason_bits,
-           {markers} AS markers
+           {markers} AS markers,
+           {marker_points} AS marker_points
     FROM (SELECT link_id, {held} FROM {source})
 )"""
 
@@ -225,6 +240,7 @@ def parse_model(data: Mapping[str, Any]) -> ScoreModel:
         high = float(data["tiers"]["high"])
         medium = float(data["tiers"]["medium"])
         min_markers = int(data.get("toxic", {}).get("min_markers", 2))
+        min_marker_points = float(data.get("toxic", {}).get("min_marker_points", float("inf")))
         raw_rules: Sequence[Mapping[str, Any]] = data["rule"]
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"score model: missing or bad {exc}; it needs version, tiers.high, "
@@ -246,7 +262,7 @@ def parse_model(data: Mapping[str, Any]) -> ScoreModel:
             raise ConfigError(f"rule {rule_id}: give at least one condition in 'when'")
         rules.append(Rule(rule_id, str(raw.get("text", rule_id)), float(raw["points"]), kind,
                           tuple(_condition(rule_id, c) for c in when)))
-    return ScoreModel(version, base, high, medium, min_markers, tuple(rules))
+    return ScoreModel(version, base, high, medium, min_markers, tuple(rules), min_marker_points)
 
 
 def load_model(path: Path | None = None) -> ScoreModel:

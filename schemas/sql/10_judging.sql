@@ -66,8 +66,13 @@ CREATE TABLE IF NOT EXISTS link_signals (
     authority              DOUBLE,
     relevance              DOUBLE,
     third_party_toxicity   DOUBLE,
-    computed_at            TIMESTAMPTZ NOT NULL
+    computed_at            TIMESTAMPTZ NOT NULL,
+    outcome                VARCHAR,               -- the latest check's outcome
+    words_per_link         DOUBLE                 -- visible words per link on the page
 );
+-- files created before these columns existed
+ALTER TABLE link_signals ADD COLUMN IF NOT EXISTS outcome VARCHAR;
+ALTER TABLE link_signals ADD COLUMN IF NOT EXISTS words_per_link DOUBLE;
 
 -- The rules of every model version that scored something (bit i of reason_bits = rule bit i).
 CREATE TABLE IF NOT EXISTS score_rules (

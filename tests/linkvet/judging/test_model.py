@@ -11,14 +11,14 @@ EDITORIAL = {"status": "live", "link_present": True, "follow": True, "placement"
              "relevance": 0.45, "authority": 61.0, "anchor_class": "branded",
              "word_count": 1400, "outbound_domains": 6, "sitewide_pages": 1}
 FARM = {"status": "live", "link_present": True, "follow": True, "placement": "content",
-        "word_count": 80, "outbound_domains": 350, "spammy_tld": True,
+        "word_count": 80, "outbound_domains": 350, "words_per_link": 0.23, "spammy_tld": True,
         "anchor_class": "exact", "target_exact_share": 0.6}
 
 
 def test_packaged_model_is_versioned_and_valid() -> None:
     model = load_model()
-    assert model.version == "2026.11.1"
-    assert len(model.rules) == 28
+    assert model.version == "2026.11.2"
+    assert len(model.rules) == 30
     assert all(c.signal in SIGNALS for r in model.rules for c in r.when)
 
 
@@ -31,7 +31,9 @@ def test_editorial_link_is_high_with_reasons() -> None:
 
 def test_link_farm_is_low_and_toxic() -> None:
     j = load_model().evaluate(FARM)
-    assert (j.score, j.tier, j.toxic) == (28.0, "low", True)
+    # 50 + followed 12 + in content 12 - directory-like 10 - over-optimised 10
+    #    - link farm 20 - thin page 8 - spammy TLD 8
+    assert (j.score, j.tier, j.toxic) == (18.0, "low", True)
     assert j.markers == ["link_farm", "thin_page", "spammy_tld"]
 
 
@@ -72,3 +74,20 @@ def test_parse_model_from_dict() -> None:
                                    "when": [["hidden", "==", True]]}]})
     j = model.evaluate({"hidden": True})
     assert (j.score, j.tier, j.toxic, j.reason_bits) == (10.0, "low", True, 1)
+
+
+def test_one_severe_marker_is_enough_to_be_toxic() -> None:
+    model = load_model()
+    hidden = model.evaluate({"status": "live", "link_present": True, "follow": True,
+                             "placement": "content", "hidden": True})
+    assert (hidden.toxic, hidden.tier, hidden.markers) == (True, "low", ["hidden"])
+    thin = model.evaluate({"status": "live", "link_present": True, "word_count": 60})
+    assert (thin.toxic, thin.markers) == (False, ["thin_page"])
+
+
+def test_noindex_and_canonicalised_pages_lose_value() -> None:
+    model = load_model()
+    base = {"status": "live", "link_present": True, "follow": True, "placement": "content"}
+    live = model.evaluate({**base, "outcome": "live"}).score
+    assert live - model.evaluate({**base, "outcome": "noindex"}).score == 20
+    assert live - model.evaluate({**base, "outcome": "canonicalised_away"}).score == 15
