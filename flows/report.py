@@ -1,0 +1,160 @@
+"""Reports from the judged store: the self-contained HTML report per target and the XLSX audit
+spreadsheet. The HTML rendering rules live in :mod:`linkvet.acting.report`; this module reads
+DuckDB and writes files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from linkvet.acting.report import AlertRow, DayPoint, LinkRow, ReportData, render_html
+
+log = logging.getLogger(__name__)
+
+TOP_LINKS = 15
+SHEETS: tuple[str, ...] = ("high", "medium", "low", "toxic")
+XLSX_COLUMNS: tuple[str, ...] = (
+    "link_id", "source_url", "source_domain", "target_url", "status", "score", "tier", "toxic",
+    "anchor", "anchor_class", "follow", "placement", "decision", "markers", "reasons",
+)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    return con.execute(sql, params).fetchall()
+
+
+LINKS_SQL = """
+SELECT b.source_url, g.anchor, s.score, s.tier, s.toxic, st.status,
+       coalesce(list_transform(e.reasons, lambda r: r.text), []) AS reasons
+FROM backlinks b
+JOIN link_scores s USING (link_id)
+LEFT JOIN link_state st USING (link_id)
+LEFT JOIN link_signals g USING (link_id)
+LEFT JOIN link_scores_explained e USING (link_id)
+WHERE b.target_domain = $target
+"""
+
+
+def report_data(con: duckdb.DuckDBPyConnection, target: str, now: datetime) -> ReportData:
+    """Everything the report shows for ``target`` (a registrable domain)."""
+    days = tuple(DayPoint(*r) for r in _rows(con, """
+        SELECT day, referring_domains, live_links, new_links, lost_links
+        FROM daily_metrics WHERE target = $t ORDER BY day""", {"t": target}))
+    quality = dict(_rows(con, """
+        SELECT CASE WHEN s.toxic THEN 'toxic' ELSE s.tier END, count(*)
+        FROM link_scores s JOIN backlinks b USING (link_id) JOIN link_state st USING (link_id)
+        WHERE b.target_domain = $t AND st.status = 'live' GROUP BY 1""", {"t": target}))
+    anchors = dict(_rows(con, """
+        SELECT anchor_class, live_links FROM v_anchor_distribution
+        WHERE target_domain = $t AND live_links > 0""", {"t": target}))
+
+    def links(order: str, where: str) -> tuple[LinkRow, ...]:
+        return tuple(
+            LinkRow(url, anchor, score, tier, bool(toxic), status, tuple(reasons))
+            for url, anchor, score, tier, toxic, status, reasons in _rows(
+                con, f"{LINKS_SQL} AND {where} ORDER BY {order} LIMIT {TOP_LINKS}",
+                {"target": target}))
+
+    top = links("s.score DESC, b.source_url", "st.status = 'live' AND NOT s.toxic")
+    worst = links("s.toxic DESC, s.score ASC, b.source_url", "TRUE")
+    alerts = tuple(
+        AlertRow(day, severity, kind, subject, _evidence_text(evidence))
+        for day, severity, kind, subject, evidence in _rows(con, """
+            SELECT evidence_day, severity, kind, subject, evidence FROM alerts
+            WHERE target = $t AND status = 'open'
+            ORDER BY evidence_day DESC, CASE severity WHEN 'critical' THEN 0
+                     WHEN 'warning' THEN 1 ELSE 2 END, kind, subject""", {"t": target}))
+    return ReportData(target, now, days, quality, anchors, top, worst, alerts)
+
+
+def _evidence_text(evidence: str | None) -> str:
+    data = json.loads(evidence) if evidence else {}
+    return "; ".join(f"{k}: {v}" for k, v in sorted(data.items()) if v not in (None, "", []))
+
+
+def write_report(con: duckdb.DuckDBPyConnection, target: str, out: Path,
+                 now: datetime | None = None) -> Path:
+    """Write the HTML report of ``target`` to ``out`` (temp file, then rename)."""
+    html = render_html(report_data(con, target, now or datetime.now(UTC)))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, out)
+    return out
+
+
+def report_targets(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in _rows(con, "SELECT DISTINCT target_domain FROM backlinks ORDER BY 1")]
+
+
+def write_reports(con: duckdb.DuckDBPyConnection, folder: Path, now: datetime | None = None
+                  ) -> dict[str, str]:
+    """One report per target: ``folder/<target>.html``; returns ``{target: path}``."""
+    return {t: str(write_report(con, t, folder / f"{_file_safe(t)}.html", now))
+            for t in report_targets(con)}
+
+
+def _file_safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in ".-" else "_" for ch in name) or "target"
+
+
+# ------------------------------------------------------------------------------------ XLSX --
+
+XLSX_SQL = f"""
+SELECT CASE WHEN s.toxic THEN 'toxic' ELSE s.tier END AS sheet,
+       {", ".join("v." + c for c in XLSX_COLUMNS)}
+FROM v_links v JOIN link_scores s USING (link_id)
+WHERE $target IS NULL OR v.target_domain = $target
+ORDER BY sheet, v.score DESC, v.source_url
+"""
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def export_xlsx(con: duckdb.DuckDBPyConnection, out: Path, target: str | None = None
+                ) -> dict[str, int]:
+    """The audit spreadsheet: one sheet per quality class (``high``, ``medium``, ``low``,
+    ``toxic``; a toxic link is only on ``toxic``) with its reasons, an autofilter and a frozen
+    header row. Text from crawled pages is stored as text, never as a formula. Returns the
+    rows per sheet."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {name: wb.create_sheet(name) for name in SHEETS}
+    for ws in sheets.values():
+        ws.append(list(XLSX_COLUMNS))
+        ws.freeze_panes = "A2"
+    counts = dict.fromkeys(SHEETS, 0)
+    for sheet, *values in _rows(con, XLSX_SQL, {"target": target}):
+        ws = sheets[sheet]
+        ws.append([_cell(v) for v in values])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        counts[sheet] += 1
+    last = get_column_letter(len(XLSX_COLUMNS))
+    for ws in sheets.values():
+        ws.auto_filter.ref = f"A1:{last}{max(ws.max_row, 1)}"
+        for i, name in enumerate(XLSX_COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = {
+                "source_url": 60, "target_url": 40, "reasons": 80}.get(name, 14)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    wb.save(tmp)
+    os.replace(tmp, out)
+    log.info("wrote %s: %s", out, counts)
+    return counts

@@ -1,0 +1,30 @@
+"""Notification channel configuration and decision subjects."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkvet.acting.decisions import check_outreach_status, normalise_subject
+from linkvet.acting.notify import NotifyConfig
+from linkvet.errors import ConfigError, InputError
+
+
+def test_one_channel_from_values() -> None:
+    assert NotifyConfig.from_values() is None
+    cfg = NotifyConfig.from_values(slack_webhook_url="https://hooks.slack.com/services/x")
+    assert cfg is not None and cfg.kind == "slack"
+    with pytest.raises(ConfigError, match="configure one alert channel"):
+        NotifyConfig.from_values(webhook_url="https://a", email_url="mailtos://b")
+    with pytest.raises(ConfigError, match="mailto:// or mailtos://"):
+        NotifyConfig("email", "https://smtp.example")
+
+
+def test_subjects() -> None:
+    assert normalise_subject(" Domain:Spam.Example ") == "domain:spam.example"
+    assert normalise_subject("ABCDEF0123456789abcd") == "abcdef0123456789abcd"
+    with pytest.raises(InputError, match=r"domain:spam\.example"):
+        normalise_subject("domain:www.spam.example")
+    with pytest.raises(InputError, match="neither a link id"):
+        normalise_subject("https://spam.example/")
+    with pytest.raises(InputError, match="contacted, replied"):
+        check_outreach_status("ghosted")
