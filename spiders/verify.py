@@ -155,7 +155,7 @@ class VerifySpider(scrapy.Spider):
                 analysis = analyse(body, response.url, headers=headers, target=cr.target)
             except Exception as exc:  # one hostile page must not lose its record
                 log.exception("could not analyse %s", response.url)
-                self.crawler.stats.inc_value("linkvet/errors/extract")  # type: ignore[union-attr]
+                self.crawler.stats.inc_value("linkvet/errors/extract")
                 fetch = fetch.model_copy(update={
                     "error_kind": "extract",
                     "error": f"the page could not be analysed ({type(exc).__name__}: {exc})"[:500],

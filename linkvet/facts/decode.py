@@ -12,8 +12,8 @@ Rules, in order (the first that applies wins):
 A declared charset (2 or 3) that does not decode cleanly, while the bytes are valid UTF-8,
 yields UTF-8: such pages were saved as UTF-8 and mis-declared. The reverse, a page declared
 UTF-8 whose bytes are mostly not, is read as cp1252 (see :func:`_mostly_utf8_or_cp1252`).
-A declared charset that is unknown to Python is skipped. When nothing decodes strictly, the chosen charset decodes with
-replacement characters. Compression is the caller's business.
+A declared charset that is unknown to Python is skipped. When nothing decodes strictly, the
+chosen charset decodes with replacement characters. Compression is the caller's business.
 """
 
 from __future__ import annotations
