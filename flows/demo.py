@@ -3,7 +3,9 @@
 1. start the sandbox web (a forward proxy on loopback serving ``*.example`` sites);
 2. write its Ahrefs-style backlink export and import it into DuckDB;
 3. verify every linking page (spider in a child process, records to landing files);
-4. ingest into DuckDB and the date-partitioned Parquet lake, judge, and summarise.
+4. ingest into DuckDB and the date-partitioned Parquet lake;
+5. judge (state, signals, scores) and act (alerts, daily metrics, BI views, the published
+   snapshot, the HTML report), and summarise.
 
 The demo's settings allow the sandbox's own hosts only (``*.example``); everything else keeps
 linkvet's safe defaults.
@@ -20,6 +22,7 @@ from typing import Any
 
 from prefect import flow
 
+from flows.pipeline import after_verify
 from flows.verify import RunSummary, verify_run
 from linkvet.sandbox import SandboxServer, SandboxWeb, write_ahrefs_export
 from linkvet.settings import Settings, load_settings
@@ -63,10 +66,10 @@ def run_demo(settings: Settings, *, seed: int = 0, slow_delay: float = 1.0) -> D
     imported = imports.import_backlinks(
         str(export), "ahrefs", web.target_host, data_dir=str(settings.data_dir)
     )
-    steps: dict[str, Any] = {}
     with SandboxServer(web) as server:
         run_settings = sandbox_settings(settings, server, host_map)
         summary = verify_run(run_settings, target=web.target_host)
+    steps = after_verify(settings, summary)
     return DemoResult(
         run=summary, imported=dict(imported), expected=expected_outcomes(web), steps=steps
     )

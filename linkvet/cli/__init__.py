@@ -12,8 +12,13 @@ from linkvet.cli.app import app
 # Every module listed registers its commands on ``app`` when imported.
 COMMAND_MODULES: tuple[str, ...] = (
     "linkvet.cli.core",
+    "linkvet.cli.bench_crawl",
     "linkvet.cli.judge",
     "linkvet.cli.inspect",
+    "linkvet.cli.kafka",
+    "linkvet.cli.sandbox",
+    "linkvet.cli.act",
+    "linkvet.cli.orchestrate",
 )
 
 for _name in COMMAND_MODULES:

@@ -30,3 +30,6 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug log
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        # Prefect's API client logs every HTTP request at INFO.
+        logging.getLogger("httpx").setLevel(logging.WARNING)

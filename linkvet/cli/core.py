@@ -78,8 +78,15 @@ def demo(
         f"({imported.get('rejected')} rejected) from the sandbox's Ahrefs export"
     )
     print_run_summary(result.run, result.expected)
-    for name, step in result.steps.items():
-        console.print(f"{name}: {step}")
+    judged, acted = result.steps["judge"], result.steps["act"]
+    console.print(
+        "judged: " + ", ".join(f"{k} {v}" for k, v in sorted(judged.get("tiers", {}).items()))
+        + f", toxic {judged.get('toxic', 0)} (model {judged.get('model_version')})")
+    console.print(f"alerts raised: {len(acted.get('alerts', []))}")
+    for target, path in sorted(acted.get("reports", {}).items()):
+        console.print(f"report for {target}: {path}")
+    if acted.get("snapshot"):
+        console.print(f"read-only snapshot for BI: {acted['snapshot']}")
     console.print(f"done in {time.monotonic() - started:.1f} s")
 
 
