@@ -37,13 +37,3 @@ def test_target_filters_links(tmp_path: Path) -> None:
     page.write_text(HTML)
     rows = run(str(page), "--base-url", "https://site.example/p", "--target", "acme.example")
     assert [(r["url"], r["match"]) for r in rows[:-1]] == [("https://acme.example/x", "domain")]
-
-
-def test_url_mode_without_fetch_module_exits_2() -> None:
-    try:
-        import linkvet.cli.fetch  # noqa: F401
-    except ImportError:
-        result = CliRunner().invoke(app, ["inspect", "https://example.com/"])
-        assert result.exit_code == 2
-    else:
-        pytest.skip("linkvet.cli.fetch exists: URL mode is tested with the fetch path")
