@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "linkvet.cli.sandbox",
     "linkvet.cli.act",
     "linkvet.cli.orchestrate",
+    "linkvet.cli.prospect",
 )
 
 for _name in COMMAND_MODULES:
