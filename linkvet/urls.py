@@ -4,6 +4,7 @@ and how a resolved URL matches a backlink's expected target."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -13,8 +14,11 @@ import tldextract
 MatchKind = Literal["exact", "normalised", "same_host_path", "domain"]
 
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-_FETCHABLE_SCHEMES = ("http:", "https:")
+_FETCHABLE_PREFIXES = ("http://", "https://")
 _DEFAULT_PORTS = {"http:": "80", "https:": "443"}
+# An http(s) URL whose host is lower-case ASCII letters, digits, dots and hyphens, ended by
+# the path, query, fragment or the end of the string (see :func:`simple_host`).
+_SIMPLE_HOST = re.compile(r"https?://([-.0-9a-z]+)(?![^/?#])")
 
 
 def resolve(base: str, href: str) -> str | None:
@@ -23,12 +27,28 @@ def resolve(base: str, href: str) -> str | None:
     if not href:
         return None
     try:
-        url = ada_url.URL(href, base) if base else ada_url.URL(href)
+        # join_url returns the href string without building a URL object (cheaper); an
+        # http(s) URL always has a host (WHATWG fails special URLs with an empty one).
+        url = ada_url.join_url(base, href) if base else str(ada_url.URL(href).href)
     except ValueError:
         return None
-    if url.protocol not in _FETCHABLE_SCHEMES or not url.hostname:
+    return url if url.startswith(_FETCHABLE_PREFIXES) else None
+
+
+def simple_host(url: str) -> str | None:
+    """The host of an absolute http(s) URL when the string shows it exactly, else ``None``
+    (then ask ada): right after ``http://`` or ``https://``, a host of lower-case ASCII
+    letters, digits and hyphens in non-empty labels, the last starting with a letter (so never
+    an IPv4 address in any notation), no IDNA (``xn--``) label, no userinfo or port. WHATWG
+    parsing of such a URL cannot fail and serialises its host unchanged."""
+    found = _SIMPLE_HOST.match(url)
+    if found is None:
         return None
-    return str(url.href)
+    host: str = found.group(1)
+    if (host[0] == "." or ".." in host or not host.rpartition(".")[2][:1].isalpha()
+            or "xn--" in host):
+        return None
+    return host
 
 
 def parse(url: str) -> ada_url.URL | None:
@@ -40,6 +60,9 @@ def parse(url: str) -> ada_url.URL | None:
 
 def host_of(url: str) -> str:
     """Lower-case host of an absolute URL ('' when it has none)."""
+    simple = simple_host(url)
+    if simple is not None:
+        return simple
     parsed = parse(url)
     return str(parsed.hostname).lower() if parsed is not None and parsed.hostname else ""
 
@@ -67,6 +90,7 @@ def domain_of(url: str) -> str:
     return registrable_domain(host_of(url))
 
 
+@lru_cache(maxsize=16384)
 def normalise(url: str) -> str:
     """A comparison key: lower-case scheme-less host without ``www.``, default port dropped,
     fragment dropped, empty path as ``/``, trailing slash dropped, query kept as is."""

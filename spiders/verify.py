@@ -378,9 +378,10 @@ def _header(response: Response, name: bytes) -> str | None:
 
 
 def _headers(response: Response) -> dict[str, str]:
+    # dict.items: Scrapy's Headers.items() looks every key up again through normkey().
     return {
-        k.decode("latin-1").lower(): ", ".join(v.decode("latin-1") for v in vs)
-        for k, vs in response.headers.items()
+        k.decode("latin-1").lower(): ", ".join([v.decode("latin-1") for v in vs])
+        for k, vs in dict.items(response.headers)
     }
 
 

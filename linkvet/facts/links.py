@@ -35,11 +35,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from lxml.html import HtmlElement
 
-from linkvet.facts.dom import BLOCK_TAGS, squash
+from linkvet.facts.dom import BLOCK_TAGS, Element, squash, text_content
 from linkvet.facts.placement import PagePlacement
-from linkvet.urls import host_of, is_domain_target, match_target, registrable_domain, resolve
+from linkvet.urls import (
+    host_of,
+    is_domain_target,
+    match_target,
+    registrable_domain,
+    resolve,
+    simple_host,
+)
 from schemas.records import AnchorKind, LinkOccurrence, MatchKind, Placement
 
 CONTEXT_CHARS = 100
@@ -117,9 +123,9 @@ def _style_hides(style: str) -> bool:
     return False
 
 
-def hidden_reason(link: HtmlElement) -> str | None:
+def hidden_reason(link: Element) -> str | None:
     """Why ``link`` is statically hidden, or ``None`` (rules in the module docstring)."""
-    node: HtmlElement | None = link
+    node: Element | None = link
     while node is not None:
         tag = node.tag
         if tag == "noscript" or tag == "template":
@@ -160,9 +166,9 @@ class DomPaths:
     """Short CSS-like paths of elements, memoised per document."""
 
     def __init__(self) -> None:
-        self._cache: dict[HtmlElement, str] = {}
+        self._cache: dict[Element, str] = {}
 
-    def step(self, el: HtmlElement) -> str:
+    def step(self, el: Element) -> str:
         tag = str(el.tag).lower()
         step = tag
         ident = (el.get("id") or "").strip()
@@ -174,21 +180,21 @@ class DomPaths:
                 step += f".{cls[0]}"
         parent = el.getparent()
         if parent is not None:
-            same = [c for c in parent if c.tag == el.tag]
+            same = list(parent.iterchildren(el.tag))
             if len(same) > 1:
                 step += f":nth-of-type({same.index(el) + 1})"
         return step
 
     MAX_STEPS = 32
 
-    def path(self, el: HtmlElement) -> str:
+    def path(self, el: Element) -> str:
         """The element's path from the root; on pathologically deep documents only the last
         :attr:`MAX_STEPS` steps, after ``...`` (iterative: no recursion limit to hit)."""
         cached = self._cache.get(el)
         if cached is not None:
             return cached
         steps: list[str] = []
-        node: HtmlElement | None = el
+        node: Element | None = el
         while node is not None and len(steps) < self.MAX_STEPS:
             steps.append(self.step(node))
             node = node.getparent()
@@ -202,11 +208,11 @@ class DomPaths:
 @dataclass(slots=True)
 class _BlockText:
     text: str
-    spans: dict[HtmlElement, tuple[int, int]]
+    spans: dict[Element, tuple[int, int]]
     density: float
 
 
-def _walk_text(block: HtmlElement) -> Iterator[tuple[str, HtmlElement | None, str]]:
+def _walk_text(block: Element) -> Iterator[tuple[str, Element | None, str]]:
     """Events over a block: ('text', None, s), ('start'|'end', element, '')."""
     walker = etree.iterwalk(block, events=("start", "end"))
     for event, el in walker:
@@ -225,12 +231,12 @@ def _walk_text(block: HtmlElement) -> Iterator[tuple[str, HtmlElement | None, st
                 yield "text", None, el.tail
 
 
-def block_text(block: HtmlElement) -> _BlockText:
+def block_text(block: Element) -> _BlockText:
     """The text of ``block`` with the character span of every link in it."""
     parts: list[str] = []
     size = 0
-    spans: dict[HtmlElement, tuple[int, int]] = {}
-    open_links: dict[HtmlElement, int] = {}
+    spans: dict[Element, tuple[int, int]] = {}
+    open_links: dict[Element, int] = {}
     link_chars = 0
     for event, el, text in _walk_text(block):
         if event == "text":
@@ -277,7 +283,7 @@ def _after(text: str) -> str:
     return cut[:space] if space > 0 else cut
 
 
-def nearest_block(el: HtmlElement) -> HtmlElement:
+def nearest_block(el: Element) -> Element:
     node = el.getparent()
     while node is not None:
         if node.tag in BLOCK_TAGS:
@@ -292,7 +298,7 @@ def nearest_block(el: HtmlElement) -> HtmlElement:
 class LinkExtractor:
     """Builds :class:`LinkFacts` for the links of one document."""
 
-    def __init__(self, root: HtmlElement, base_url: str, *, meta_nofollow: bool,
+    def __init__(self, root: Element, base_url: str, *, meta_nofollow: bool,
                  header_nofollow: bool) -> None:
         self.root = root
         self.base_url = base_url
@@ -300,8 +306,8 @@ class LinkExtractor:
         self.header_nofollow = header_nofollow
         self._placement: PagePlacement | None = None
         self._paths = DomPaths()
-        self._blocks: dict[HtmlElement, _BlockText] = {}
-        self._hrefs: list[tuple[HtmlElement, str]] | None = None
+        self._blocks: dict[Element, _BlockText] = {}
+        self._hrefs: list[tuple[Element, str]] | None = None
         self._resolved: dict[str, str | None] = {}
 
     @property
@@ -310,7 +316,7 @@ class LinkExtractor:
             self._placement = PagePlacement(self.root)
         return self._placement
 
-    def hrefs(self) -> list[tuple[HtmlElement, str]]:
+    def hrefs(self) -> list[tuple[Element, str]]:
         """(element, raw href) of every ``<a href>``/``<area href>``, in document order."""
         if self._hrefs is None:
             self._hrefs = [(el, href) for el in self.root.iter("a", "area")
@@ -325,7 +331,7 @@ class LinkExtractor:
             url = self._resolved[href] = resolve(self.base_url, href)
             return url
 
-    def links(self) -> Iterator[tuple[HtmlElement, str, str]]:
+    def links(self) -> Iterator[tuple[Element, str, str]]:
         """(element, raw href, resolved URL) of every http(s) link, in document order."""
         for el, href in self.hrefs():
             url = self.resolve(href)
@@ -333,11 +339,16 @@ class LinkExtractor:
                 yield el, href, url
 
     def link_hosts(self) -> Iterator[str]:
-        """The host of every http(s) link. A relative href takes the base URL's host without
-        being resolved, the one shortcut that keeps counting cheap on link-heavy pages."""
+        """The host of every http(s) link. Two shortcuts keep counting cheap on link-heavy
+        pages: a relative href takes the base URL's host, and an absolute one whose host the
+        string shows exactly (:func:`linkvet.urls.simple_host`) is not resolved."""
         base_host = host_of_serialised(self.base_url)
         shortcut = self.base_url.startswith(("http://", "https://")) and bool(base_host)
         for _, href in self.hrefs():
+            host = simple_host(href)
+            if host is not None:
+                yield host
+                continue
             if shortcut and is_relative(href):
                 yield base_host
                 continue
@@ -345,14 +356,14 @@ class LinkExtractor:
             if url is not None:
                 yield host_of_serialised(url)
 
-    def facts(self, el: HtmlElement, href: str, url: str, match: MatchKind | None,
+    def facts(self, el: Element, href: str, url: str, match: MatchKind | None,
               ) -> LinkFacts:
         if el.tag == "area":
             alt: str | None = squash(el.get("alt"))
             text = alt or ""
             kind: AnchorKind = "image"
         else:
-            text = squash(el.text_content())
+            text = squash(text_content(el))
             img = next(el.iter("img"), None)
             alt = squash(img.get("alt")) if img is not None else None
             kind = "text" if text else "image" if img is not None else "empty"
@@ -362,7 +373,7 @@ class LinkExtractor:
                 text = alt or ""
         rel = rel_tokens(el.get("rel"))
         follow, cause = follow_of(rel, self.meta_nofollow, self.header_nofollow)
-        block = self.placement.block_of.get(el) if self._placement else None
+        block = self._placement.block_of(el) if self._placement else None
         if block is None or block is el:
             block = nearest_block(el)
         bt = self._blocks.get(block)

@@ -24,21 +24,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
-from lxml.html import HtmlElement
 
-from linkvet.facts.dom import squash
+from linkvet.facts.dom import Element, squash, text_content
 from linkvet.facts.robots import Directive, RobotsVerdict, parse_meta, parse_x_robots_tag
-from linkvet.facts.simhash import simhash, to_hex
+from linkvet.facts.simhash import simhash_lowered, to_hex
 from linkvet.urls import domain_of, normalise, registrable_domain, resolve
 from schemas.records import PageFacts
 
 HeaderValue = str | Sequence[str]
 # A bot-specific robots meta names a crawler; names are short words like "googlebot-news".
 _BOT_NAME = re.compile(r"^[a-z0-9_.\-]{2,40}$")
+_HIDING_TAGS = ("script", "style", "noscript", "template")
 _VISIBLE_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template)]"
+    "//body//text()[not(ancestor::*[self::script or self::style or self::noscript"
+    " or self::template])]",
+    smart_strings=False,
 )
+# The same when nothing hides text: libxml2 need not look at each text node's ancestors.
+_BODY_TEXT = etree.XPath("//body//text()", smart_strings=False)
 _LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
 _NOT_BOTS = frozenset({
     "viewport", "description", "keywords", "author", "generator", "theme-color", "referrer",
@@ -53,7 +56,7 @@ def header_values(headers: Mapping[str, HeaderValue] | None, name: str) -> list[
     out: list[str] = []
     lname = name.lower()
     for key, value in headers.items():
-        if key.lower() != lname:
+        if len(key) != len(lname) or key.lower() != lname:
             continue
         if isinstance(value, str | bytes):
             out.append(value.decode("latin-1") if isinstance(value, bytes) else value)
@@ -62,7 +65,7 @@ def header_values(headers: Mapping[str, HeaderValue] | None, name: str) -> list[
     return out
 
 
-def robots_metas(root: HtmlElement) -> list[Directive]:
+def robots_metas(root: Element) -> list[Directive]:
     """Directives of every robots meta tag: ``robots`` and bot names (``googlebot``...)."""
     out: list[Directive] = []
     for meta in root.iter("meta"):
@@ -75,23 +78,41 @@ def robots_metas(root: HtmlElement) -> list[Directive]:
     return out
 
 
-def visible_words(root: HtmlElement) -> list[str]:
-    texts = _VISIBLE_TEXT(root)
+def _hides_body_text(root: Element) -> bool:
+    """Whether an element whose text is not visible may hold body text: one inside a body,
+    or (on odd trees) one around a body. Without any, every body text node is visible."""
+    for el in root.iter(*_HIDING_TAGS):
+        if el.text or len(el):
+            if next(el.iterancestors("body"), None) is not None:
+                return True
+            if next(el.iter("body"), None) is not None:
+                return True
+    return False
+
+
+def visible_text(root: Element) -> str:
+    """The visible text nodes of the body (not in script, style, noscript, template), joined
+    by single spaces."""
+    texts = _VISIBLE_TEXT(root) if _hides_body_text(root) else _BODY_TEXT(root)
     assert isinstance(texts, list)
-    return " ".join(str(t) for t in texts).split()
+    return " ".join(texts)
 
 
-def _title(root: HtmlElement) -> str | None:
+def visible_words(root: Element) -> list[str]:
+    return visible_text(root).split()
+
+
+def _title(root: Element) -> str | None:
     for el in root.iter("title"):
         node = el.getparent()
         while node is not None and node.tag != "svg":
             node = node.getparent()
         if node is None:
-            return squash(el.text_content()) or None
+            return squash(text_content(el)) or None
     return None
 
 
-def _language(root: HtmlElement, headers: Mapping[str, HeaderValue] | None) -> str | None:
+def _language(root: Element, headers: Mapping[str, HeaderValue] | None) -> str | None:
     lang = (root.get("lang") or root.get("xml:lang") or "").strip()
     if lang:
         return lang
@@ -107,7 +128,7 @@ def _language(root: HtmlElement, headers: Mapping[str, HeaderValue] | None) -> s
     return None
 
 
-def _canonical(root: HtmlElement, base_url: str,
+def _canonical(root: Element, base_url: str,
                headers: Mapping[str, HeaderValue] | None) -> str | None:
     for link in root.iter("link"):
         rels = (link.get("rel") or "").lower().split()
@@ -153,19 +174,20 @@ class PageRobots:
         return self.meta.any_nofollow or self.header.any_nofollow
 
 
-def page_robots(root: HtmlElement, headers: Mapping[str, HeaderValue] | None) -> PageRobots:
+def page_robots(root: Element, headers: Mapping[str, HeaderValue] | None) -> PageRobots:
     metas = tuple(robots_metas(root))
     raw = tuple(squash(v) for v in header_values(headers, "x-robots-tag") if v.strip())
     return PageRobots(metas, raw, RobotsVerdict.of(metas),
                       RobotsVerdict.of(parse_x_robots_tag(raw)))
 
 
-def page_facts(root: HtmlElement, url: str, base_url: str, link_hosts: Iterable[str],
+def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str],
                robots: PageRobots, headers: Mapping[str, HeaderValue] | None = None,
                ) -> PageFacts:
     """The :class:`PageFacts` of a parsed page (``link_hosts``: the host of each link)."""
     canonical = _canonical(root, base_url, headers)
-    words = visible_words(root)
+    # Lower-casing the whole text splits into the same words as lower-casing each word.
+    words = visible_text(root).lower().split()
     outbound, internal, hosts = link_counts(link_hosts, url)
     return PageFacts(
         title=_title(root),
@@ -180,6 +202,6 @@ def page_facts(root: HtmlElement, url: str, base_url: str, link_hosts: Iterable[
         outbound_links=outbound,
         outbound_domains=len({registrable_domain(h) for h in hosts}),
         internal_links=internal,
-        text_fingerprint=to_hex(simhash(words)) if words else None,
+        text_fingerprint=to_hex(simhash_lowered(words)) if words else None,
         outbound_hosts=hosts,
     )

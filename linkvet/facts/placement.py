@@ -24,11 +24,12 @@ around it: comments, navigation, sidebar, footer, header, else other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 from linkvet.facts import tokens
-from linkvet.facts.dom import BLOCK_TAGS
+from linkvet.facts.dom import BLOCK_TAGS, Element
 from schemas.records import Placement
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "select",
@@ -49,6 +50,14 @@ _ROLES = {"navigation": "navigation", "menu": "navigation", "menubar": "navigati
           "search": "navigation", "dialog": "other", "alert": "other"}
 
 
+# What a tag means to the scan, as bits: one dict lookup per element.
+_SKIPS, _BLOCK, _LINK = 1, 2, 4
+_TAG_KIND: dict[str, int] = {}
+for _tag in _SKIP | BLOCK_TAGS | _LINK_TAGS:
+    _TAG_KIND[_tag] = ((_SKIPS if _tag in _SKIP else 0) | (_BLOCK if _tag in BLOCK_TAGS else 0)
+                       | (_LINK if _tag in _LINK_TAGS else 0))
+
+
 @dataclass(slots=True)
 class _Block:
     chars: int = 0
@@ -56,17 +65,23 @@ class _Block:
     commas: int = 0
 
 
-def _text_len(text: str | None) -> int:
-    if not text:
-        return 0
+def _squashed_len(text: str) -> int:
+    """``len(squash(text))``: without splitting when spaces are the only whitespace (in a
+    printable string) and none is doubled, the common case for prose."""
+    if text.isprintable():
+        stripped = text.strip(" ")
+        if "  " not in stripped:
+            return len(stripped)
     return len(" ".join(text.split()))
 
 
 def _comma_count(text: str) -> int:
+    if text.isascii():
+        return text.count(",")
     return text.count(",") + text.count("،") + text.count("，") + text.count("、")
 
 
-def furniture_kind(el: HtmlElement, *, in_content: bool = False) -> Placement | None:
+def furniture_kind(el: Element, *, in_content: bool = False) -> Placement | None:
     """What kind of page furniture ``el`` itself is by tag, role or class/id words.
 
     Inside the content region the layout words of page builders (``widget``, ``column``...)
@@ -74,10 +89,19 @@ def furniture_kind(el: HtmlElement, *, in_content: bool = False) -> Placement | 
     tag = el.tag
     if tag == "body" or tag == "html":
         return None
-    role = (el.get("role") or "").strip().lower()
+    return _furniture_of(tag if isinstance(tag, str) else None, el.get("role"), el.get("class"),
+                         el.get("id"), in_content)
+
+
+@lru_cache(maxsize=8192)
+def _furniture_of(tag: str | None, role_attr: str | None, cls: str | None, ident: str | None,
+                  in_content: bool) -> Placement | None:
+    """:func:`furniture_kind` from the element's tag and attributes (memoised: pages repeat
+    the same few class names)."""
+    role = (role_attr or "").strip().lower()
     if role in _ROLES:
         return _ROLES[role]  # type: ignore[return-value]
-    words = _words(el)
+    words = _words_of(cls, ident)
     if words:
         if words & tokens.COMMENTS:
             return "comments"
@@ -91,7 +115,7 @@ def furniture_kind(el: HtmlElement, *, in_content: bool = False) -> Placement | 
             return "header"
         if words & tokens.EXTRAS and not words & tokens.POSITIVE:
             return "other"
-    if isinstance(tag, str) and tag in _FURNITURE_TAGS:
+    if tag is not None and tag in _FURNITURE_TAGS:
         return _FURNITURE_TAGS[tag]  # type: ignore[return-value]
     return None
 
@@ -99,7 +123,7 @@ def furniture_kind(el: HtmlElement, *, in_content: bool = False) -> Placement | 
 _REGIONS: frozenset[str] = frozenset({"footer", "header", "navigation", "sidebar", "comments"})
 
 
-def _enclosing_region(node: HtmlElement | None) -> Placement | None:
+def _enclosing_region(node: Element | None) -> Placement | None:
     """The nearest structural page region (footer, header, navigation, sidebar, comments)
     enclosing ``node``, if any."""
     while node is not None:
@@ -110,9 +134,8 @@ def _enclosing_region(node: HtmlElement | None) -> Placement | None:
     return None
 
 
-def _words(el: HtmlElement) -> frozenset[str]:
-    cls = el.get("class")
-    ident = el.get("id")
+def _words_of(cls: str | None, ident: str | None) -> frozenset[str]:
+    """The class/id words of an element with these ``class`` and ``id`` values."""
     if not cls and not ident:
         return frozenset()
     if cls and ident:
@@ -120,15 +143,28 @@ def _words(el: HtmlElement) -> frozenset[str]:
     return tokens.words_of(cls or ident or "")
 
 
-def _class_weight(el: HtmlElement) -> int:
-    words = _words(el)
+_NEGATIVE = (tokens.COMMENTS | tokens.NAVIGATION | tokens.SIDEBAR | tokens.FOOTER
+             | tokens.HEADER | tokens.EXTRAS)
+
+
+def _class_weight(el: Element) -> int:
+    cls = el.get("class")
+    ident = el.get("id")
+    if not cls and not ident:
+        return 0
+    return _weight_of(cls, ident)
+
+
+@lru_cache(maxsize=8192)
+def _weight_of(cls: str | None, ident: str | None) -> int:
+    """The class/id weight of an element with these ``class`` and ``id`` values."""
+    words = _words_of(cls, ident)
     if not words:
         return 0
     weight = 0
     if words & tokens.POSITIVE:
         weight += 25
-    if words & (tokens.COMMENTS | tokens.NAVIGATION | tokens.SIDEBAR | tokens.FOOTER
-                | tokens.HEADER | tokens.EXTRAS):
+    if words & _NEGATIVE:
         weight -= 25
     return weight
 
@@ -139,155 +175,163 @@ def _is_prose(b: _Block) -> bool:
 
 
 class PagePlacement:
-    """The main-content region of one parsed document, and the placement of its links."""
+    """The main-content region of one parsed document, and the placement of its links.
 
-    def __init__(self, root: HtmlElement) -> None:
+    Elements are numbered in document order; per-element facts live in lists indexed by that
+    number (cheaper than dicts keyed by element proxies)."""
+
+    def __init__(self, root: Element) -> None:
         self.root = root
-        self.order: list[HtmlElement] = []
-        self.totals: dict[HtmlElement, list[int]] = {}
-        self.block_of: dict[HtmlElement, HtmlElement] = {}
-        self.blocks: dict[HtmlElement, _Block] = {}
-        self.skipped: set[HtmlElement] = set()
+        # Per element: its block, that block's counters, inside a link, skipped, its number.
+        self._states: dict[Element, tuple[Element, _Block, bool, bool, int]] = {}
+        self._order: list[Element] = []
+        self._parent: list[int] = []
+        # The element's own block counters when it starts a block and is not skipped.
+        self._own: list[_Block | None] = []
+        self.blocks: dict[Element, _Block] = {}
         self._scan()
-        self.region: frozenset[HtmlElement] = self._find_region()
+        self.region: frozenset[Element] = self._find_region()
 
     # -- pass 1: blocks ------------------------------------------------------------------
     def _scan(self) -> None:
-        block_of = self.block_of
+        states = self._states
         blocks = self.blocks
-        in_link: dict[HtmlElement, bool] = {}
-        skipped = self.skipped
-        order = self.order
-        for el in self.root.iter():
+        order = self._order
+        parents = self._parent
+        own = self._own
+        number = 0
+        for el in self.root.iter(etree.Element):
             tag = el.tag
-            if not isinstance(tag, str):
-                continue
-            order.append(el)
             parent = el.getparent()
             if parent is None:
-                block = el
-                link = False
-                skip = False
+                link = skip = False
+                up = -1
             else:
-                block = block_of[parent]
-                link = in_link[parent]
-                skip = parent in skipped
-                tail = el.tail
-                if tail and not skip:
-                    n = _text_len(tail)
-                    if n:
-                        b = blocks[block]
-                        b.chars += n
-                        b.commas += _comma_count(tail)
-                        if link:
-                            b.link_chars += n
-            if tag in _SKIP:
+                block, b, link, skip, up = states[parent]
+                if not skip:
+                    tail = el.tail
+                    if tail:
+                        n = _squashed_len(tail)
+                        if n:
+                            b.chars += n
+                            b.commas += _comma_count(tail)
+                            if link:
+                                b.link_chars += n
+            kind = _TAG_KIND.get(tag, 0)
+            if kind & _SKIPS:
                 skip = True
-            if skip:
-                skipped.add(el)
-            if tag in BLOCK_TAGS or parent is None:
+            if parent is None or kind & _BLOCK:
                 block = el
-                blocks[el] = _Block()
-            if tag in _LINK_TAGS:
+                b = blocks[el] = _Block()
+                own.append(None if skip else b)
+            else:
+                own.append(None)
+            if kind & _LINK:
                 link = True
-            block_of[el] = block
-            in_link[el] = link
+            states[el] = (block, b, link, skip, number)
+            order.append(el)
+            parents.append(up)
+            number += 1
+            if skip:
+                continue
             text = el.text
-            if text and not skip:
-                n = _text_len(text)
+            if text:
+                n = _squashed_len(text)
                 if n:
-                    b = blocks[block]
                     b.chars += n
                     b.commas += _comma_count(text)
                     if link:
                         b.link_chars += n
 
-    def _totals(self) -> dict[HtmlElement, list[int]]:
-        """Per element: [chars, link chars, prose chars] of its whole subtree."""
-        totals: dict[HtmlElement, list[int]] = {}
-        blocks = self.blocks
-        for el in reversed(self.order):
-            t = totals.get(el)
-            if t is None:
-                t = totals[el] = [0, 0, 0]
-            b = blocks.get(el)
-            if b is not None and el not in self.skipped:
-                t[0] += b.chars
-                t[1] += b.link_chars
+    def _totals(self) -> tuple[list[int], list[int], list[int]]:
+        """Per element number: chars, link chars and prose chars of its whole subtree."""
+        size = len(self._order)
+        chars = [0] * size
+        links = [0] * size
+        prose = [0] * size
+        parents = self._parent
+        own = self._own
+        for i in range(size - 1, -1, -1):
+            c, lc, pc = chars[i], links[i], prose[i]
+            b = own[i]
+            if b is not None:
+                c += b.chars
+                lc += b.link_chars
                 if _is_prose(b):
-                    t[2] += b.chars - b.link_chars
-            parent = el.getparent()
-            if parent is not None and (t[0] or t[2]):
-                pt = totals.get(parent)
-                if pt is None:
-                    totals[parent] = [t[0], t[1], t[2]]
-                else:
-                    pt[0] += t[0]
-                    pt[1] += t[1]
-                    pt[2] += t[2]
-        return totals
+                    pc += b.chars - b.link_chars
+                chars[i], links[i], prose[i] = c, lc, pc
+            up = parents[i]
+            if up >= 0 and (c or pc):
+                chars[up] += c
+                links[up] += lc
+                prose[up] += pc
+        return chars, links, prose
 
     # -- pass 2: the content region ------------------------------------------------------
-    def _find_region(self) -> frozenset[HtmlElement]:
-        scores: dict[HtmlElement, float] = {}
-        for el, b in self.blocks.items():
-            if not _is_prose(b) or el in self.skipped:
+    def _find_region(self) -> frozenset[Element]:
+        order = self._order
+        parents = self._parent
+        scores: dict[int, float] = {}
+        for i, b in enumerate(self._own):
+            if b is None or not _is_prose(b):
                 continue
             vote = 1.0 + b.commas + min(b.chars // 100, 3)
-            node = el.getparent()
+            node = parents[i]
             level = 0
-            while node is not None and level < 3:
+            while node >= 0 and level < 3:
                 if node not in scores:
-                    scores[node] = float(_TAG_PRIOR.get(node.tag, 0) + _class_weight(node))
+                    el = order[node]
+                    scores[node] = float(_TAG_PRIOR.get(el.tag, 0) + _class_weight(el))
                 scores[node] += vote / (1 if level == 0 else 2 if level == 1 else level * 3)
-                node = node.getparent()
+                node = parents[node]
                 level += 1
         if not scores:
             return frozenset()
-        totals = self._totals()
-        self.totals = totals
-        best: HtmlElement | None = None
+        chars, links, prose = self._totals()
+        best = -1
         best_score = 0.0
-        for el, score in scores.items():
-            chars, link_chars, _ = totals.get(el, (0, 0, 0))
-            density = link_chars / chars if chars else 0.0
+        for i, score in scores.items():
+            density = links[i] / chars[i] if chars[i] else 0.0
             s = score * (1.0 - density)
-            if best is None or s > best_score:
-                best, best_score = el, s
-        assert best is not None
+            if best < 0 or s > best_score:
+                best, best_score = i, s
         # Climb while the parent holds no prose beyond the candidate's own: the siblings
         # worth joining sit at the level where the article's parts meet.
-        prose = totals[best][2]
-        while True:
-            parent = best.getparent()
-            if parent is None or totals.get(parent, (0, 0, 0))[2] > prose:
-                break
-            best = parent
-        region = {best}
-        parent = best.getparent()
-        if parent is not None:
-            for sib in parent:
-                if (sib is best or not isinstance(sib.tag, str) or sib in self.skipped
-                        or furniture_kind(sib) is not None):
+        own_prose = prose[best]
+        while parents[best] >= 0 and prose[parents[best]] <= own_prose:
+            best = parents[best]
+        best_el = order[best]
+        region = {best_el}
+        if parents[best] >= 0:
+            states = self._states
+            for sib in order[parents[best]]:
+                if sib is best_el or not isinstance(sib.tag, str):
                     continue
-                chars, link_chars, sib_prose = totals.get(sib, (0, 0, 0))
-                if sib_prose >= _SIBLING_PROSE and link_chars * 3 < chars:
+                _, _, _, skipped, i = states[sib]
+                if skipped or furniture_kind(sib) is not None:
+                    continue
+                if prose[i] >= _SIBLING_PROSE and links[i] * 3 < chars[i]:
                     region.add(sib)
         return frozenset(region)
 
     # -- per link ------------------------------------------------------------------------
-    def block_stats(self, el: HtmlElement) -> tuple[int, int]:
+    def block_of(self, el: Element) -> Element | None:
+        """The block-level element whose text holds ``el`` (``el`` itself for a block)."""
+        state = self._states.get(el)
+        return state[0] if state is not None else None
+
+    def block_stats(self, el: Element) -> tuple[int, int]:
         """Characters and link characters of the block holding ``el``."""
-        block = self.block_of.get(el)
-        b = self.blocks.get(block) if block is not None else None
+        state = self._states.get(el)
+        b = self.blocks.get(state[0]) if state is not None else None
         return (b.chars, b.link_chars) if b is not None else (0, 0)
 
-    def classify(self, link: HtmlElement) -> Placement:
+    def classify(self, link: Element) -> Placement:
         """The placement of one ``<a>``/``<area>`` element of this document."""
         furniture: Placement | None = None
-        furniture_node: HtmlElement | None = None
+        furniture_node: Element | None = None
         in_region = False
-        node: HtmlElement | None = link.getparent()
+        node: Element | None = link.getparent()
         while node is not None:
             if node in self.region:
                 in_region = True

@@ -2,64 +2,123 @@
 
 Features are word 3-shingles of the lower-cased words (single words when there are fewer
 than three), each weighing one per occurrence. A shingle's 64-bit hash combines its words'
-BLAKE2b-64 hashes, rotated by 0, 21 and 42 bits, with XOR (each distinct word is hashed
-once, which keeps long pages cheap). Bit ``i`` of the result is set when more features have
-bit ``i`` set than not. Near-identical texts differ in few bits (see :func:`distance`);
-unrelated texts in about half."""
+BLAKE2b-64 hashes (digest read little-endian), rotated by 0, 21 and 42 bits, with XOR. Bit
+``i`` of the result is set when more features have bit ``i`` set than not. Near-identical
+texts differ in few bits (see :func:`distance`); unrelated texts in about half.
+
+How it stays cheap on long pages: word digests are memoised (bounded), and the features are
+never handled one by one: the word digests, joined, are the 64-bit lanes of one integer, and
+the rotations, the shingle XOR and the per-bit counts are a few dozen big-int operations."""
 
 from __future__ import annotations
 
 import hashlib
-import sys
-from array import array
-from collections import Counter
+from functools import partial
+from operator import methodcaller
 
 SHINGLE = 3
 _MASK = (1 << 64) - 1
-# For each bit position of a byte, the byte values that have it set.
-_WITH_BIT = tuple(tuple(v for v in range(256) if v >> bit & 1) for bit in range(8))
+# Page text is mostly common words, so across a crawl nearly every word was hashed before.
+_CACHE_LIMIT = 1 << 17
+_digests: dict[str, bytes] = {}
+_blake64 = partial(hashlib.blake2b, digest_size=8)
+_digest = methodcaller("digest")
+_encode = methodcaller("encode", "utf-8", "replace")
+# Lane masks for the rotations, kept for pages up to this many words.
+_MASK_LANES_LIMIT = 1 << 14
+_lane_masks: dict[int, tuple[int, int]] = {}
 
 
-def _word_hash(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8", "replace"), digest_size=8)
-                          .digest(), "little")
+def _word_digests(lowered: list[str]) -> bytes:
+    """The BLAKE2b-64 digests of the words, concatenated (memoised per word)."""
+    table = _digests
+    try:
+        return b"".join(map(table.__getitem__, lowered))
+    except KeyError:
+        pass
+    fresh = list(set(lowered).difference(table))
+    if len(table) + len(fresh) > _CACHE_LIMIT:
+        table.clear()
+        fresh = list(set(lowered))
+    table.update(zip(fresh, map(_digest, map(_blake64, map(_encode, fresh))), strict=True))
+    return b"".join(map(table.__getitem__, lowered))
 
 
-def _rotl(value: int, bits: int) -> int:
-    return ((value << bits) | (value >> (64 - bits))) & _MASK
+def _masks(bits: int, n: int) -> tuple[int, int]:
+    """(high, low) lane masks for a left rotation by ``bits``, for at least ``n`` lanes: bits
+    ``bits``..63 and bits 0..``bits - 1`` of every lane. A longer mask does no harm (``&``
+    keeps the shorter operand's length)."""
+    cached = _lane_masks.get(bits)
+    if cached is not None and cached[0].bit_length() >= 64 * n:
+        return cached
+    lanes = max(n, 64)
+    low = (1 << bits) - 1
+    masks = (int.from_bytes((_MASK ^ low).to_bytes(8, "little") * lanes, "little"),
+             int.from_bytes(low.to_bytes(8, "little") * lanes, "little"))
+    if lanes <= _MASK_LANES_LIMIT:
+        _lane_masks[bits] = masks
+    return masks
+
+
+def _rotl_lanes(value: int, bits: int, n: int) -> int:
+    """Every 64-bit lane of ``value`` (``n`` lanes) rotated left by ``bits``."""
+    high, low = _masks(bits, n)
+    return ((value << bits) & high) | ((value >> (64 - bits)) & low)
+
+
+def _majority(lanes: int, n: int) -> int:
+    """The bits set in more than half of the ``n`` 64-bit lanes of ``lanes``.
+
+    The 64 per-bit counts are kept as bit planes (plane k holds bit k of every count): each
+    round adds the upper half of the lanes to the lower half with a ripple-carry adder, then
+    the counts are compared with ``n // 2`` plane by plane, from the top bit down."""
+    planes = [lanes]
+    width = n
+    while width > 1:
+        half = (width + 1) >> 1
+        shift = half << 6
+        low = (1 << shift) - 1
+        carry = 0
+        added = []
+        for plane in planes:
+            a = plane & low
+            b = plane >> shift
+            x = a ^ b
+            added.append(x ^ carry)
+            carry = (a & b) | (carry & x)
+        if carry:
+            added.append(carry)
+        planes = added
+        width = half
+    threshold = n >> 1
+    above = 0
+    equal = _MASK
+    for k in range(max(len(planes), threshold.bit_length()) - 1, -1, -1):
+        plane = planes[k] if k < len(planes) else 0
+        if threshold >> k & 1:
+            equal &= plane
+        else:
+            above |= equal & plane
+            equal &= ~plane
+    return above
+
+
+def simhash_lowered(lowered: list[str]) -> int:
+    """:func:`simhash` of words that are lower-case already."""
+    n = len(lowered)
+    if not n:
+        return 0
+    lanes = int.from_bytes(_word_digests(lowered), "little")
+    if n < SHINGLE:
+        return _majority(lanes, n)
+    total = n - SHINGLE + 1
+    shingles = lanes ^ (_rotl_lanes(lanes, 21, n) >> 64) ^ (_rotl_lanes(lanes, 42, n) >> 128)
+    return _majority(shingles & ((1 << (64 * total)) - 1), total)
 
 
 def simhash(words: list[str]) -> int:
     """The 64-bit simhash of a word sequence (0 for no words)."""
-    if not words:
-        return 0
-    lowered = [w.lower() for w in words]
-    table = {w: _word_hash(w) for w in set(lowered)}
-    first = [table[w] for w in lowered]
-    if len(first) < SHINGLE:
-        features = first
-    else:
-        table21 = {w: _rotl(h, 21) for w, h in table.items()}
-        table42 = {w: _rotl(h, 42) for w, h in table.items()}
-        second = [table21[w] for w in lowered[1:]]
-        third = [table42[w] for w in lowered[2:]]
-        features = [a ^ b ^ c for a, b, c in zip(first, second, third, strict=False)]
-    packed = array("Q", features)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    digests = packed.tobytes()
-    total = len(features)
-    result = 0
-    # Count set bits per position one byte column at a time: Counter runs in C over a bytes
-    # slice, which keeps this linear in features with a tiny constant.
-    for column in range(8):
-        counts = [0] * 256
-        for value, n in Counter(digests[column::8]).items():
-            counts[value] = n
-        for bit in range(8):
-            if sum(map(counts.__getitem__, _WITH_BIT[bit])) * 2 > total:
-                result |= 1 << (8 * column + bit)
-    return result
+    return simhash_lowered(list(map(str.lower, words)))
 
 
 def to_hex(value: int) -> str:

@@ -1,0 +1,76 @@
+"""The shortcuts taken for speed give exactly what the plain rules give."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from linkvet.facts.dom import parse_html
+from linkvet.facts.page import visible_text
+from linkvet.facts.simhash import _majority, simhash
+from linkvet.urls import host_of, resolve, simple_host
+
+
+def test_simhash_values_are_stable() -> None:
+    # Computed with the first (one feature at a time) implementation: stored fingerprints
+    # stay comparable.
+    text = "The quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat"
+    assert simhash(text.split()) == 0x2A599CFEFCBE0D77
+    assert simhash(["Hello", "WORLD"]) == 0x0D10C40128C13000
+    assert simhash(["one"]) == 0xC915768BAADDF234
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 255, 256, 257, 1000])
+def test_majority_matches_counting_each_bit(n: int) -> None:
+    rng = random.Random(n)
+    lanes = [rng.getrandbits(64) for _ in range(n)]
+    packed = sum(v << (64 * i) for i, v in enumerate(lanes))
+    expected = sum(1 << bit for bit in range(64)
+                   if sum(v >> bit & 1 for v in lanes) * 2 > n)
+    assert _majority(packed, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<html><head><style>p{}</style></head><body><p>a <b>b</b></p>c</body></html>",
+         "a  b  c"),
+        ("<html><body><p>a</p><script>x()</script><noscript>n</noscript>b</body></html>",
+         "a b"),
+        ("<html><body><template>t</template><p>a<style>s</style></p></body></html>", "a"),
+        ("<html><body><script src=x></script><p>a</p></body></html>", "a"),
+    ],
+)
+def test_visible_text_skips_hidden_elements_with_or_without_the_shortcut(
+        html: str, expected: str) -> None:
+    assert " ".join(visible_text(parse_html(html)).split()) == " ".join(expected.split())
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://acme.example/", "acme.example"),
+        ("https://a-b.example?q", "a-b.example"),
+        ("http://acme.example#f", "acme.example"),
+        ("http://acme.example", "acme.example"),
+        ("HTTP://Acme.example/", None),  # left to ada
+        ("http://127.0.0.1/", None),
+        ("http://1.2.3/", None),
+        ("http://0x7f.1/", None),
+        ("http://xn--bcher-kva.example/", None),
+        ("http://acme.example./", None),
+        ("http://a..example/", None),
+        ("http://user@acme.example/", None),
+        ("http://acme.example:8080/", None),
+        ("http://acme.example\\path", None),
+        (" http://acme.example/", None),
+        ("/relative", None),
+    ],
+)
+def test_simple_host_only_answers_when_exact(url: str, host: str | None) -> None:
+    assert simple_host(url) == host
+    if host is not None:
+        resolved = resolve("http://base.example/", url)
+        assert resolved is not None
+        assert host_of(resolved) == host
