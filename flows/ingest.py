@@ -73,7 +73,10 @@ def ingest_landing_files(settings: Settings) -> IngestSummary:
                 log.warning(
                     "%s: %d record(s) failed validation, sent to dead-letter", path, len(bad)
                 )
-            result = write_checks(con, settings.lake_dir, good, batch_id=path.stem)
+            # Landing names (part-<pid>-<n>) repeat across runs when pids are reused: the run
+            # folder makes the lake file name unique, and stays the same when a file is replayed.
+            batch_id = f"{path.parent.name}-{path.stem}"
+            result = write_checks(con, settings.lake_dir, good, batch_id=batch_id)
             path.unlink()
             totals = IngestSummary(
                 files=totals.files + 1,

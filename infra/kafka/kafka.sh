@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # A single-node Apache Kafka broker (KRaft, combined broker+controller) for linkvet.
 #
-#   infra/kafka/kafka.sh start|stop|status|classpath
+#   infra/kafka/kafka.sh start|stop|status|classpath|env
 #
 # Settings (environment):
-#   LINKVET_KAFKA_PORT             client (PLAINTEXT) port on 127.0.0.1        default 19092
+#   LINKVET_KAFKA_PORT             client port on 127.0.0.1                    default 19092
 #   LINKVET_KAFKA_CONTROLLER_PORT  KRaft controller port on 127.0.0.1          default PORT+1
 #   LINKVET_KAFKA_DATA             data dir: config, logs, partitions, pid     default <repo>/.run/kafka-PORT
 #   LINKVET_KAFKA_HEAP             JVM heap (-Xms/-Xmx)                        default 512m
 #   LINKVET_KAFKA_START_TIMEOUT    seconds to wait for the broker to serve     default 60
 #   LINKVET_KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before KILL   default 30
+#   LINKVET_KAFKA_SECURITY         client listener: plaintext, scram (SASL_PLAINTEXT,
+#                                  SCRAM-SHA-512) or scram-tls (SASL_SSL)       default plaintext
+#   LINKVET_KAFKA_SASL_USERNAME    SCRAM user created at format time           default linkvet
+#   LINKVET_KAFKA_SASL_PASSWORD    its password; when unset one is generated into
+#                                  DATA/scram-password (mode 600) on first start
 #
+# With scram-tls a private CA and broker keystore are made by tls.sh into DATA/tls; clients
+# trust DATA/tls/ca.crt. The controller listener stays PLAINTEXT on 127.0.0.1. Security is fixed
+# when the data dir is formatted. `env` prints the linkvet settings for this broker (the password
+# is read from its file when evaluated); DATA/client.properties (mode 600) configures kcat -F.
 # The jars come from Maven Central through pom.xml into infra/kafka/lib (resolved on first use).
 # Each data dir is one broker: several brokers can run at once with different ports and dirs.
 set -euo pipefail
@@ -27,7 +36,11 @@ CONTROLLER_PORT="${LINKVET_KAFKA_CONTROLLER_PORT:-}"
 readonly HEAP="${LINKVET_KAFKA_HEAP:-512m}"
 readonly START_TIMEOUT="${LINKVET_KAFKA_START_TIMEOUT:-60}"
 readonly STOP_TIMEOUT="${LINKVET_KAFKA_STOP_TIMEOUT:-30}"
+readonly SECURITY="${LINKVET_KAFKA_SECURITY:-plaintext}"
+readonly SASL_USER="${LINKVET_KAFKA_SASL_USERNAME:-linkvet}"
+SASL_PASSWORD="${LINKVET_KAFKA_SASL_PASSWORD:-}"
 DATA_DIR="${LINKVET_KAFKA_DATA:-$REPO_DIR/.run/kafka-$PORT}"
+LOG_OFFSET=0
 
 die() {
     echo "kafka.sh: error: $*" >&2
@@ -39,7 +52,7 @@ info() {
 }
 
 usage() {
-    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 check_settings() {
@@ -66,6 +79,29 @@ check_settings() {
     readonly CONFIG_FILE="$DATA_DIR/server.properties"
     readonly LOG_DIR="$DATA_DIR/logs"
     readonly KRAFT_DIR="$DATA_DIR/kraft-logs"
+    readonly SECURITY_FILE="$DATA_DIR/security"
+    readonly PASSWORD_FILE="$DATA_DIR/scram-password"
+    readonly TLS_DIR="$DATA_DIR/tls"
+    readonly CLIENT_CONFIG="$DATA_DIR/client.properties"
+    case "$SECURITY" in
+    plaintext) PROTOCOL=PLAINTEXT ;;
+    scram) PROTOCOL=SASL_PLAINTEXT ;;
+    scram-tls) PROTOCOL=SASL_SSL ;;
+    *) die "LINKVET_KAFKA_SECURITY='$SECURITY' is not known; use plaintext, scram or scram-tls" ;;
+    esac
+    readonly PROTOCOL
+    if [[ "$SECURITY" != plaintext ]]; then
+        [[ "$SASL_USER" =~ ^[A-Za-z0-9._-]+$ ]] ||
+            die "LINKVET_KAFKA_SASL_USERNAME='$SASL_USER' may only hold letters, digits, '.', '_' and '-'"
+        check_password "$SASL_PASSWORD"
+    fi
+}
+
+# The password goes into StorageTool's --add-scram value and a JAAS line: characters that mean
+# something there (quotes, brackets, commas, '=', backslash, spaces) are refused, not escaped.
+check_password() {
+    [[ -z "$1" || "$1" =~ ^[A-Za-z0-9._~+/@%:-]{8,}$ ]] ||
+        die "LINKVET_KAFKA_SASL_PASSWORD must be 8 or more of letters, digits and ._~+/@%:- (no quotes, brackets, commas, '=' or spaces); unset it to have one generated"
 }
 
 require_java() {
@@ -117,17 +153,59 @@ ensure_lib() {
     exec 8>&-
 }
 
+# A data dir is formatted for one security mode (SCRAM users live in its metadata log).
+check_security_mode() {
+    [[ -f "$KRAFT_DIR/meta.properties" ]] || return 0
+    local formatted=plaintext
+    [[ -f "$SECURITY_FILE" ]] && formatted="$(cat "$SECURITY_FILE")"
+    [[ "$formatted" == "$SECURITY" ]] ||
+        die "$DATA_DIR was formatted with LINKVET_KAFKA_SECURITY=$formatted, not $SECURITY; use that mode or another LINKVET_KAFKA_DATA"
+}
+
+# Settles the SCRAM password: the one stored at format time wins and the environment may only
+# repeat it; a new data dir takes the environment's or a generated one (kept, mode 600).
+resolve_password() {
+    [[ "$SECURITY" == plaintext ]] && return 0
+    if [[ -s "$PASSWORD_FILE" ]]; then
+        local stored
+        stored="$(cat "$PASSWORD_FILE")"
+        [[ -z "$SASL_PASSWORD" || "$SASL_PASSWORD" == "$stored" ]] ||
+            die "LINKVET_KAFKA_SASL_PASSWORD differs from the one $DATA_DIR was formatted with ($PASSWORD_FILE); SCRAM users are fixed at format time: unset it or use another LINKVET_KAFKA_DATA"
+        SASL_PASSWORD="$stored"
+    elif [[ -f "$KRAFT_DIR/meta.properties" ]]; then
+        die "$DATA_DIR is formatted but $PASSWORD_FILE is missing; restore it or use another LINKVET_KAFKA_DATA"
+    else
+        if [[ -z "$SASL_PASSWORD" ]]; then
+            SASL_PASSWORD="$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
+        fi
+        (umask 077 && printf '%s' "$SASL_PASSWORD" >"$PASSWORD_FILE")
+    fi
+    chmod 600 "$PASSWORD_FILE"
+}
+
+ensure_tls() {
+    [[ "$SECURITY" == scram-tls ]] || return 0
+    "$KAFKA_HOME_DIR/tls.sh" "$TLS_DIR" || die "could not make the TLS files in $TLS_DIR"
+}
+
+# An empty file, mode 600, before any secret is written to it.
+private_file() {
+    (umask 077 && : >"$1")
+    chmod 600 "$1"
+}
+
 write_config() {
+    private_file "$CONFIG_FILE"
     cat >"$CONFIG_FILE" <<EOF
 # Generated by infra/kafka/kafka.sh on every start; edit the script, not this file.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=$PROTOCOL://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=$PROTOCOL://127.0.0.1:$PORT
+listener.security.protocol.map=$PROTOCOL:$PROTOCOL,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
+inter.broker.listener.name=$PROTOCOL
 log.dirs=$KRAFT_DIR
 
 num.partitions=6
@@ -148,6 +226,50 @@ num.io.threads=4
 log.cleaner.dedupe.buffer.size=33554432
 log.retention.hours=168
 EOF
+    if [[ "$SECURITY" != plaintext ]]; then
+        local prefix
+        prefix="listener.name.$(tr '[:upper:]' '[:lower:]' <<<"$PROTOCOL")"
+        cat >>"$CONFIG_FILE" <<EOF
+
+# SCRAM-SHA-512 on the client listener; the broker talks to itself as the same user.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+$prefix.sasl.enabled.mechanisms=SCRAM-SHA-512
+$prefix.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SASL_USER" password="$SASL_PASSWORD";
+EOF
+    fi
+    if [[ "$SECURITY" == scram-tls ]]; then
+        local store_pass
+        store_pass="$(cat "$TLS_DIR/store-password")"
+        cat >>"$CONFIG_FILE" <<EOF
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS_DIR/broker.p12
+ssl.keystore.password=$store_pass
+ssl.key.password=$store_pass
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$TLS_DIR/truststore.p12
+ssl.truststore.password=$store_pass
+ssl.endpoint.identification.algorithm=https
+EOF
+    fi
+    write_client_config
+}
+
+# librdkafka properties for `kcat -F` (the readiness probe uses it): secrets stay out of argv.
+write_client_config() {
+    private_file "$CLIENT_CONFIG"
+    {
+        echo "bootstrap.servers=127.0.0.1:$PORT"
+        echo "security.protocol=$(tr '[:upper:]' '[:lower:]' <<<"$PROTOCOL")"
+        if [[ "$SECURITY" != plaintext ]]; then
+            echo "sasl.mechanisms=SCRAM-SHA-512"
+            echo "sasl.username=$SASL_USER"
+            echo "sasl.password=$SASL_PASSWORD"
+        fi
+        if [[ "$SECURITY" == scram-tls ]]; then
+            echo "ssl.ca.location=$TLS_DIR/ca.crt"
+        fi
+    } >"$CLIENT_CONFIG"
 }
 
 # Prints the pid of this data dir's broker if it is alive, else nothing (and drops a stale pid file).
@@ -174,11 +296,15 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# kcat 1.7 (librdkafka < 2.6.1) fails SCRAM against Kafka 4.x brokers (edenhill/kcat#462):
+# with SCRAM on, readiness is read from the broker's own log instead.
 broker_ready() {
-    if command -v kcat >/dev/null; then
-        timeout 10 kcat -L -b "127.0.0.1:$PORT" -m 3 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$PORT"
+    if [[ "$SECURITY" == plaintext ]] && command -v kcat >/dev/null; then
+        timeout 10 kcat -F "$CLIENT_CONFIG" -L -m 3 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$PORT"
     else
-        grep -q "Kafka Server started" "$LOG_DIR/server.log" 2>/dev/null && port_in_use "$PORT"
+        # Only lines this start wrote count: the log keeps earlier runs.
+        tail -c +"$((LOG_OFFSET + 1))" "$LOG_DIR/server.log" 2>/dev/null |
+            grep -q "Kafka Server started" && port_in_use "$PORT"
     fi
 }
 
@@ -197,18 +323,37 @@ format_storage() {
     local cluster_id
     cluster_id="$(java -cp "$LIB_DIR/*" kafka.tools.StorageTool random-uuid 2>>"$LOG_DIR/console.out")" ||
         die "StorageTool random-uuid failed; see $LOG_DIR/console.out"
-    info "formatting $KRAFT_DIR for cluster $cluster_id"
-    java -cp "$LIB_DIR/*" -Dlog4j2.configurationFile="$KAFKA_HOME_DIR/log4j2.properties" \
-        -Dkafka.logs.dir="$LOG_DIR" \
-        kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" --ignore-formatted \
-        >>"$LOG_DIR/console.out" 2>&1 ||
-        { print_log_tail; die "formatting storage in $KRAFT_DIR failed; remove $DATA_DIR and retry"; }
+    info "formatting $KRAFT_DIR for cluster $cluster_id (security: $SECURITY)"
+    # The arguments go through a java @argfile (mode 600, removed after use) so the SCRAM
+    # password never shows in the process list.
+    local args="$DATA_DIR/.format.args"
+    private_file "$args"
+    {
+        echo "-cp"
+        echo "\"$LIB_DIR/*\""
+        echo "\"-Dlog4j2.configurationFile=$KAFKA_HOME_DIR/log4j2.properties\""
+        echo "\"-Dkafka.logs.dir=$LOG_DIR\""
+        echo "kafka.tools.StorageTool format -t $cluster_id --ignore-formatted"
+        echo "-c \"$CONFIG_FILE\""
+        if [[ "$SECURITY" != plaintext ]]; then
+            echo "--add-scram \"SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]\""
+        fi
+    } >"$args"
+    if ! java "@$args" >>"$LOG_DIR/console.out" 2>&1; then
+        rm -f "$args"
+        print_log_tail
+        die "formatting storage in $KRAFT_DIR failed; remove $DATA_DIR and retry"
+    fi
+    rm -f "$args"
+    echo "$SECURITY" >"$SECURITY_FILE"
 }
 
 cmd_start() {
     mkdir -p "$DATA_DIR" || die "cannot create data dir $DATA_DIR; set LINKVET_KAFKA_DATA to a writable dir"
     exec 9>"$DATA_DIR/.kafka.sh.lock"
     flock 9
+    check_security_mode
+    resolve_password
     local pid
     pid="$(running_pid)"
     if [[ -n "$pid" ]]; then
@@ -227,9 +372,11 @@ cmd_start() {
             fi
         done
         mkdir -p "$LOG_DIR" "$KRAFT_DIR"
+        ensure_tls
         write_config
         format_storage
         : >"$LOG_DIR/console.out"
+        LOG_OFFSET="$(stat -c %s "$LOG_DIR/server.log" 2>/dev/null || echo 0)"
         # setsid + nohup: the broker outlives the calling shell and ignores its Ctrl-C/hang-up.
         # The data dir stays in the command line so `pgrep -f <data dir>` finds this broker.
         nohup setsid java \
@@ -257,7 +404,7 @@ cmd_start() {
         fi
         sleep 0.3
     done
-    info "ready: bootstrap 127.0.0.1:$PORT"
+    info "ready: bootstrap 127.0.0.1:$PORT ($PROTOCOL)"
 }
 
 cmd_stop() {
@@ -300,11 +447,28 @@ cmd_status() {
     local pid
     pid="$(running_pid)"
     if [[ -n "$pid" ]]; then
-        echo "running (pid $pid) bootstrap 127.0.0.1:$PORT data $DATA_DIR"
+        local proto=""
+        [[ "$SECURITY" == plaintext ]] || proto=" ($PROTOCOL)"
+        echo "running (pid $pid) bootstrap 127.0.0.1:$PORT$proto data $DATA_DIR"
         return 0
     fi
     echo "stopped (data $DATA_DIR)"
     return 1
+}
+
+# The linkvet client settings for this broker, for eval: the password is read from its file
+# when the lines are evaluated, so it is never printed.
+cmd_env() {
+    echo "export LINKVET_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$PORT"
+    echo "export LINKVET_KAFKA_SECURITY_PROTOCOL=$PROTOCOL"
+    [[ "$SECURITY" == plaintext ]] && return 0
+    [[ -s "$PASSWORD_FILE" ]] || die "no $PASSWORD_FILE yet: run '$0 start' first"
+    echo "export LINKVET_KAFKA_SASL_MECHANISM=SCRAM-SHA-512"
+    echo "export LINKVET_KAFKA_SASL_USERNAME=$SASL_USER"
+    echo "export LINKVET_KAFKA_SASL_PASSWORD=\"\$(cat '$PASSWORD_FILE')\""
+    if [[ "$SECURITY" == scram-tls ]]; then
+        echo "export LINKVET_KAFKA_SSL_CAFILE=$TLS_DIR/ca.crt"
+    fi
 }
 
 main() {
@@ -322,6 +486,10 @@ main() {
         check_settings
         cmd_status
         ;;
+    env)
+        check_settings
+        cmd_env
+        ;;
     classpath)
         ensure_lib
         echo "$LIB_DIR/*"
@@ -331,7 +499,7 @@ main() {
         ;;
     *)
         usage
-        die "unknown command '${cmd}'; use one of: start stop status classpath"
+        die "unknown command '${cmd}'; use one of: start stop status classpath env"
         ;;
     esac
 }

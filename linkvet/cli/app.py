@@ -30,6 +30,8 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug log
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # kafka-python's admin client logs its whole configuration at DEBUG, SASL password included.
+    logging.getLogger("kafka.admin.client").setLevel(logging.INFO)
     if not verbose:
         # Prefect's API client logs every HTTP request at INFO.
         logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -18,15 +18,21 @@ import csv
 import gzip
 import io
 import itertools
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
+from linkvet.errors import InputError
+
 HEADER_SCAN_LINES = 50
 _SNIFF_BYTES = 65536
 _DELIMITERS = (",", "\t", ";", "|")
+# What a damaged gzip stream raises while it is read.
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
 
 T = TypeVar("T")
 
@@ -86,16 +92,24 @@ def read_table(path: Path, find_header: Callable[[list[str]], T | None],
 def _read_csv(path: Path, find_header: Callable[[list[str]], T | None],
               ) -> tuple[Cells | None, T | None, Iterator[Cells]]:
     raw = _open_binary(path)
-    head = raw.read(_SNIFF_BYTES)
-    raw.close()
+    try:
+        head = raw.read(_SNIFF_BYTES)
+    except _GZIP_ERRORS as exc:
+        raise _damaged_gzip(path, exc) from exc
+    finally:
+        raw.close()
     encoding = sniff_encoding(head)
     binary = _open_binary(path)
     text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
     lines: list[str] = []
-    for line in text:
-        lines.append(line)
-        if len(lines) >= HEADER_SCAN_LINES:
-            break
+    try:
+        for line in text:
+            lines.append(line)
+            if len(lines) >= HEADER_SCAN_LINES:
+                break
+    except _GZIP_ERRORS as exc:
+        text.close()
+        raise _damaged_gzip(path, exc) from exc
     first: Cells | None = None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -107,7 +121,7 @@ def _read_csv(path: Path, find_header: Callable[[list[str]], T | None],
         found = find_header(cells)
         if found is not None:
             rest = itertools.chain(lines[number:], text)
-            return Cells(number, cells), found, _csv_rows(rest, delimiter, number, text)
+            return Cells(number, cells), found, _csv_rows(path, rest, delimiter, number, text)
     text.close()
     return first, None, iter(())
 
@@ -122,17 +136,29 @@ def _delimiter_of(line: str) -> str:
     return best
 
 
-def _csv_rows(lines: Iterator[str], delimiter: str, offset: int,
+def _damaged_gzip(path: Path, exc: BaseException) -> InputError:
+    return InputError(f"{path} is gzip-compressed but damaged or cut short ({exc}); download "
+                      "the export again.")
+
+
+def _csv_rows(path: Path, lines: Iterator[str], delimiter: str, offset: int,
               handle: io.TextIOWrapper) -> Iterator[Cells]:
+    reader = csv.reader(lines, delimiter=delimiter)
+    end = 0
     try:
-        reader = csv.reader(lines, delimiter=delimiter)
-        end = 0
         for cells in reader:
             start = end + 1
             end = reader.line_num
             if not cells or not any(c.strip() for c in cells):
                 continue
             yield Cells(offset + start, cells)
+    except csv.Error as exc:
+        # A quote that never closes swallows the rest of the file into one cell.
+        raise InputError(
+            f"{path}: line {offset + end + 1}: {exc}; a quoted cell starting there never ends "
+            "(an unbalanced '\"'). Fix or remove that line and import again.") from exc
+    except _GZIP_ERRORS as exc:
+        raise _damaged_gzip(path, exc) from exc
     finally:
         handle.close()
 
@@ -156,8 +182,13 @@ def _cell_text(value: Any) -> str:
 def _read_xlsx(path: Path, find_header: Callable[[list[str]], T | None],
                ) -> tuple[Cells | None, T | None, Iterator[Cells]]:
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError) as exc:
+        raise InputError(f"{path} starts like an XLSX (zip) file but is not a readable workbook "
+                         f"({type(exc).__name__}: {exc}); export it again as CSV or XLSX.") from exc
     first: Cells | None = None
     for sheet in book.worksheets:
         rows = sheet.iter_rows(values_only=True)
