@@ -58,7 +58,7 @@ bench: $(STAMP) system-deps kafka-jars
 	$(BIN)/linkvet bench score --links 1000000
 
 audit: $(STAMP)
-	$(BIN)/pip-audit --progress-spinner off -s pypi --skip-editable
+	$(BIN)/pip-audit --progress-spinner off -s pypi --skip-editable --strict
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .run

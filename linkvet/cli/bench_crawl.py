@@ -101,6 +101,8 @@ def crawl_once(spider: str, settings: Any, requests: Path, work: Path, round_no:
     settings_file = run_dir / "settings.json"
     import json
 
+    # Settings may hold secrets: the file is private to this user.
+    settings_file.touch(mode=0o600)
     settings_file.write_text(json.dumps(settings_payload(settings)), encoding="utf-8")
     extra: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
     if spider == "bare":
