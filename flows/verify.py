@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,12 +92,15 @@ def select_links(
 def write_requests(
     path: Path,
     run_id: str,
-    links: list[tuple[str, str, str]],
+    links: Iterable[tuple[str, str, str]],
     render: RenderMode,
     priority: int = 0,
 ) -> int:
+    """Write one CrawlRequest per ``(link_id, source_url, target)`` as JSON lines (streamed);
+    returns how many."""
     path.parent.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
+    written = 0
     with path.open("w", encoding="utf-8") as fh:
         for link, source, target in links:
             cr = CrawlRequest(
@@ -110,7 +114,8 @@ def write_requests(
                 requested_at=now,
             )
             fh.write(cr.model_dump_json() + "\n")
-    return len(links)
+            written += 1
+    return written
 
 
 @task(name="plan-requests")

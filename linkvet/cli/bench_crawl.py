@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,34 +59,21 @@ def start_sandbox(work: Path, hosts: int, pages: int) -> tuple[subprocess.Popen[
 
 
 def write_filler_requests(path: Path, hosts: int, pages: int, limit: int) -> int:
-    from linkvet.ids import link_id, request_id
+    from itertools import islice
+
+    from flows.verify import write_requests
+    from linkvet.ids import link_id
     from linkvet.sandbox import SandboxWeb
-    from schemas.records import CrawlRequest
 
     web = SandboxWeb(filler_hosts=hosts, pages_per_host=pages)
     named = {p.url for p in web.named_pages()}
-    now = datetime.now(UTC)
-    n = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for page in web.referring_pages():
-            if page.url in named:
-                continue
-            link = link_id(page.url, page.target)
-            fh.write(
-                CrawlRequest(
-                    request_id=request_id("bench", link),
-                    run_id="bench",
-                    link_id=link,
-                    source_url=page.url,
-                    target=page.target,
-                    render="never",
-                    requested_at=now,
-                ).model_dump_json()
-                + "\n"
-            )
-            n += 1
-            if n >= limit:
-                break
+    filler = (p for p in web.referring_pages() if p.url not in named)
+    n = write_requests(
+        path,
+        "bench",
+        ((link_id(p.url, p.target), p.url, p.target) for p in islice(filler, limit)),
+        "never",
+    )
     web.write_host_map(path.with_name("hostmap.json"))
     return n
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from flows.crawl import run_crawl
 from flows.ingest import ingest_landing_files
-from linkvet.ids import link_id, request_id
+from flows.verify import write_requests
+from linkvet.ids import link_id
 from linkvet.settings import Settings
-from schemas.records import CrawlRequest
 from tests.fixtures.sandbox import RunningSandbox
 
 
@@ -39,23 +38,10 @@ def test_full_landing_folder_stops_cleanly(
     sandbox: RunningSandbox, tiny_volume: Path, tmp_path: Path
 ) -> None:
     requests = tmp_path / "requests.jsonl"
-    now = datetime.now(UTC)
     pages = sandbox.web.named_pages()
-    with requests.open("w", encoding="utf-8") as fh:
-        for page in pages:
-            link = link_id(page.url, page.target)
-            fh.write(
-                CrawlRequest(
-                    request_id=request_id("full", link),
-                    run_id="full",
-                    link_id=link,
-                    source_url=page.url,
-                    target=page.target,
-                    render="never",
-                    requested_at=now,
-                ).model_dump_json()
-                + "\n"
-            )
+    write_requests(
+        requests, "full", ((link_id(p.url, p.target), p.url, p.target) for p in pages), "never"
+    )
     host_map = tmp_path / "hosts.json"
     sandbox.web.write_host_map(host_map)
     landing = tiny_volume / "landing"

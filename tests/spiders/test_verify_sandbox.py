@@ -7,15 +7,15 @@ facts and outcome against what the sandbox knows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 from flows.crawl import run_crawl
-from linkvet.ids import link_id, request_id
+from flows.verify import write_requests
+from linkvet.ids import link_id
 from linkvet.sandbox import ReferringPage, SandboxWeb
 from linkvet.settings import Settings
-from schemas.records import CrawlRequest, LinkCheck
+from schemas.records import LinkCheck
 from tests.fixtures.sandbox import RunningSandbox
 
 PAGES = SandboxWeb(seed=0, slow_delay=1.0).named_pages()
@@ -29,21 +29,12 @@ def crawled(
     host_map = work / "hostmap.json"
     sandbox.web.write_host_map(host_map)
     requests = work / "requests.jsonl"
-    now = datetime.now(UTC)
-    with requests.open("w", encoding="utf-8") as fh:
-        for page in sandbox.web.named_pages():
-            link = link_id(page.url, page.target)
-            fh.write(
-                CrawlRequest(
-                    request_id=request_id("t", link),
-                    run_id="t",
-                    link_id=link,
-                    source_url=page.url,
-                    target=page.target,
-                    requested_at=now,
-                ).model_dump_json()
-                + "\n"
-            )
+    write_requests(
+        requests,
+        "t",
+        ((link_id(p.url, p.target), p.url, p.target) for p in sandbox.web.named_pages()),
+        "auto",
+    )
     settings = Settings(
         data_dir=work,
         proxy=sandbox.proxy_url,
