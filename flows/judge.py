@@ -21,6 +21,7 @@ import pyarrow as pa
 from prefect import flow, task
 
 from flows.db import connect
+from flows.sql import host_sql
 from linkvet.judging.anchors import AnchorVocabulary, anchor_class
 from linkvet.judging.graph import DAMPING, ITERATIONS, NEAR_DUPLICATE_BITS
 from linkvet.judging.model import ScoreModel, load_model
@@ -144,22 +145,17 @@ CREATE OR REPLACE TEMP TABLE _latest AS
 SELECT link_id, outcome, link_present, follow, rel, page_nofollow, placement, hidden, js_only,
        word_count, outbound_links, outbound_domains, internal_links, link_density, anchor_text,
        anchor_kind, title, text_before, text_after, server_ip, text_fingerprint, outbound_hosts,
-       lower(regexp_extract(coalesce(final_url, source_url),
-                            '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#]+)', 1))
-           AS source_host
+       {host_sql("coalesce(final_url, source_url)")} AS source_host
 FROM link_checks
 QUALIFY row_number() OVER (
     PARTITION BY link_id
     ORDER BY list_contains({_sql_list(NEUTRAL_OUTCOMES)}, outcome), checked_at DESC) = 1
 """
 
-BASE_SQL = """
+BASE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _base AS
 SELECT b.link_id, b.source_url, b.source_domain, b.target_url AS target, b.target_domain,
-       coalesce(l.source_host,
-                lower(regexp_extract(b.source_url,
-                                     '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#]+)', 1)))
-           AS source_host,
+       coalesce(l.source_host, {host_sql("b.source_url")}) AS source_host,
        coalesce(l.anchor_text, b.anchor) AS anchor,
        coalesce(l.anchor_kind, CASE WHEN b.anchor = '' THEN 'empty' ELSE 'text' END)
            AS anchor_kind,

@@ -22,6 +22,7 @@ from flows.crawl import run_crawl
 from flows.db import connect
 from flows.ingest import IngestSummary, ingest_landing_files
 from flows.retry import BACKOFF_SECONDS, retry_if_transient
+from flows.sql import host_sql
 from linkvet.ids import request_id
 from linkvet.settings import RenderMode, Settings, load_settings
 from schemas.records import CrawlRequest
@@ -190,8 +191,8 @@ def summarise(
             ).fetchall()
         )
         rows = con.execute(
-            """
-            SELECT regexp_extract(source_url, '^[a-z]+://([^/:]+)', 1) AS host,
+            f"""
+            SELECT {host_sql("source_url")} AS host,
                    count(*) AS checked,
                    count(*) FILTER (WHERE outcome = 'live') AS live,
                    count(*) FILTER (WHERE outcome NOT IN ('live', 'transient_failure',
