@@ -90,12 +90,43 @@ class BrowserRequestFilter:
         return self.policy.refusal(host, sorted({str(i[4][0]) for i in infos}))
 
 
+class BrowserContextMiddleware:
+    """Downloader middleware: gives each render request its browser context right before it is
+    downloaded (see :meth:`BrowserPool.assign`)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BrowserContextMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Any) -> None:
+        if not request.meta.get("playwright") or "linkvet_context" in request.meta:
+            return
+        pool = getattr(self.crawler.spider, "browser", None)
+        if isinstance(pool, BrowserPool):
+            pool.assign(request.meta)
+
+
 class BrowserPool:
+    """Hands out browser contexts by name and closes each one once it is retired and drained.
+
+    Every ``restart_pages`` renders a new context name is used; the previous context is retired
+    and closed as soon as none of its pages is still open (at the rotation itself when it is
+    already drained, else when its last page is released), so only the current context and the
+    few still draining exist at any time (pages per context are capped by
+    ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT``).
+    """
+
     def __init__(self, *, restart_pages: int, enabled: bool) -> None:
         self.restart_pages = restart_pages
         self.enabled = enabled
         self.rendered = 0
+        self.closed_contexts = 0
+        self._current: str | None = None
         self._open: dict[str, int] = {}
+        self._contexts: dict[str, Any] = {}
         self._retired: set[str] = set()
         self._closing: set[asyncio.Future[None]] = set()
 
@@ -103,16 +134,43 @@ class BrowserPool:
         return f"linkvet-{self.rendered // self.restart_pages}"
 
     def meta(self, reason: str) -> dict[str, Any]:
-        name = self._context_name()
-        self.rendered += 1
-        self._open[name] = self._open.get(name, 0) + 1
+        """Request meta asking for a render. The context is chosen later, when the request is
+        about to be downloaded (:meth:`assign`): choosing it when the request is created would
+        rotate in scheduling order and could leave a request of a retired context queued behind
+        requests waiting for a new one, holding the site's download slots (a deadlock)."""
         return {
             "playwright": True,
             "playwright_include_page": True,
-            "playwright_context": name,
             RENDER_META: reason,
-            "linkvet_context": name,
+            # a failed render falls back to the static facts; retrying it would reuse a context
+            "dont_retry": True,
         }
+
+    def assign(self, meta: dict[str, Any]) -> str:
+        """Put a request about to be rendered in the current context (rotating as needed)."""
+        name = self._context_name()
+        if self._current is not None and self._current != name:
+            self._retire(self._current)
+        self._current = name
+        self.rendered += 1
+        self._open[name] = self._open.get(name, 0) + 1
+        meta["playwright_context"] = name
+        meta["linkvet_context"] = name
+        return name
+
+    def _retire(self, name: str) -> None:
+        self._retired.add(name)
+        if self._open.get(name, 0) <= 0:
+            self._schedule(self._close_context(name))
+
+    async def _close_context(self, name: str) -> None:
+        context = self._contexts.pop(name, None)
+        self._open.pop(name, None)
+        if context is None:
+            return
+        log.info("closing browser context %s after %d renders", name, self.restart_pages)
+        self.closed_contexts += 1
+        await context.close()
 
     async def annotate_visibility(self, page: Any) -> None:
         try:
@@ -126,15 +184,16 @@ class BrowserPool:
         await page.close()
         if name is None:
             return
+        self._contexts[name] = context
         self._open[name] = self._open.get(name, 1) - 1
-        if name != self._context_name() and self._open[name] <= 0 and name not in self._retired:
-            self._retired.add(name)
-            self._open.pop(name, None)
-            log.info("closing browser context %s after %d renders", name, self.restart_pages)
-            await context.close()
+        if name in self._retired and self._open[name] <= 0:
+            await self._close_context(name)
 
     def release_soon(self, page: Any, name: str | None) -> None:
         """Close a page from a synchronous errback; the task is kept until it finishes."""
-        task = asyncio.ensure_future(self.release(page, name))
+        self._schedule(self.release(page, name))
+
+    def _schedule(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)

@@ -33,6 +33,7 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.robots.RobotsVerdictMiddleware": 100,
     "spiders.guard.PrivateAddressGuardMiddleware": 110,
     "spiders.proxy.ForwardProxyMiddleware": 740,
+    "spiders.render.BrowserContextMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -97,7 +98,9 @@ def from_linkvet(
         "LINKVET_ALLOW_PRIVATE": settings.allow_private,
         "LINKVET_ALLOW_HOSTS": json.dumps(settings.allow_hosts),
         "LINKVET_BROWSER_RESTART_PAGES": settings.browser_restart_pages,
-        "PLAYWRIGHT_MAX_CONTEXTS": 1,
+        # No cap on contexts: a request waiting for a context slot inside the download handler
+        # holds its site's download slot, which can deadlock a retiring context's last request.
+        # spiders.render closes each retired context once drained, so few ever exist at once.
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.max_browser_pages,
         "PLAYWRIGHT_LAUNCH_OPTIONS": chromium_launch_options(settings),
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.download_timeout * 1000,

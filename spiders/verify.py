@@ -213,6 +213,12 @@ class VerifySpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"linkvet/errors/{kind}")
         yield self._check(cr, fetch, PageFacts(), [])
 
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value("linkvet/browser/rendered", self.browser.rendered)
+        stats.set_value("linkvet/browser/contexts_closed", self.browser.closed_contexts)
+
     # ----------------------------------------------------------------- helpers
     def _refresh_target(self, response: Response) -> Request | None:
         """A ``Refresh: N; url=...`` header is a redirect (bounded like 3xx ones)."""
