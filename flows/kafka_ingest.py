@@ -200,6 +200,12 @@ def fast_rows(con: duckdb.DuckDBPyConnection, values: list[bytes]) -> pa.Table |
 
 
 # ------------------------------------------------------------------ the consumer loop
+# DuckDB checkpoints when the write-ahead log passes 16 MB, less than one batch of checks: every
+# commit then also rewrote the table's new row groups and its whole primary-key index, the
+# largest single cost of a batch (docs/kafka.md). Commits stay durable (the WAL is synced at
+# each commit); the checkpoint runs when the log reaches this size and when the ingest closes.
+INGEST_CHECKPOINT_THRESHOLD = "1GB"
+
 # How long a consumer waits for the group to assign it partitions before idling counts anyway
 # (a dead member's session must time out first: session_timeout_ms in linkvet.kafka_config).
 UNASSIGNED_WAIT_S = 60.0
@@ -215,6 +221,8 @@ class IngestStats:
     fast_batches: int = 0
     slow_batches: int = 0
     seconds: float = 0.0
+    transform_seconds: float = 0.0  # of ``seconds``: JSON values to rows (fast or per-record)
+    write_seconds: float = 0.0  # of ``seconds``: flows.store.write_checks
     lag: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -306,18 +314,22 @@ class KafkaIngest:
             self.stats.slow_batches += 1
             good_idx, bad = _validate_each(records)
             table = checks_table([g for _, g in good_idx])
+        transformed = time.perf_counter()
         result = write_checks(self.con, self.settings.lake_dir, table)
+        self.stats.write_seconds += time.perf_counter() - transformed
+        self.stats.transform_seconds += transformed - started
         if bad:
             self._dead_letter(records, bad)
         self.stats.seconds += time.perf_counter() - started
         return result.inserted, result.duplicates, len(bad)
 
     def _commit(self, records: list[Any], stored: tuple[int, int, int]) -> None:
-        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        # The buffer holds each partition's records in offset order: the last one is the highest.
+        last: dict[tuple[str, int], int] = {}
         for r in records:
-            tp = TopicPartition(r.topic, r.partition)
-            if tp not in offsets or offsets[tp].offset < r.offset + 1:
-                offsets[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
+            last[r.topic, r.partition] = r.offset
+        offsets = {TopicPartition(topic, partition): OffsetAndMetadata(offset + 1, "", -1)
+                   for (topic, partition), offset in last.items()}
         try:
             self.consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as exc:
@@ -429,6 +441,7 @@ def ingest_kafka(settings: Settings, *, max_batches: int | None = None,
     """Open the store, recover the lake, and run one ingest consumer (see :class:`KafkaIngest`)."""
     con = connect(settings.duckdb_path)
     try:
+        con.execute(f"SET checkpoint_threshold = '{INGEST_CHECKPOINT_THRESHOLD}'")
         recover_lake(con, settings.lake_dir)
         ingest = KafkaIngest(settings, con, batch_records=batch_records)
         try:

@@ -38,6 +38,9 @@ from schemas.rows import LINK_CHECK_COLUMNS, check_rows
 log = logging.getLogger(__name__)
 
 LAKE_TABLE = "link_checks"
+# zstd: the lake is written once and read many times (BI, judge); see docs/kafka.md for what
+# snappy would save per batch.
+PARQUET_COMPRESSION = "zstd"
 
 
 @dataclass(frozen=True)
@@ -112,42 +115,45 @@ def write_checks(
     tmp_files: list[Path] = []
     try:
         con.execute("BEGIN TRANSACTION")
-        # The window over whole rows is the costliest step of a batch: skip it when the batch
-        # has no repeated check id (the usual case; replays repeat ids already stored).
-        repeats = con.execute(
-            "SELECT count(*) <> count(DISTINCT check_id) FROM incoming_batch").fetchall()[0][0]
-        firsts = ("(SELECT *, row_number() OVER (PARTITION BY check_id ORDER BY checked_at) AS rn"
-                  " FROM incoming_batch) b WHERE rn = 1 AND" if repeats
-                  else "incoming_batch b WHERE")
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE new_checks AS
-            SELECT {cols} FROM {firsts}
-              NOT EXISTS (SELECT 1 FROM link_checks c WHERE c.check_id = b.check_id)
-            """
-        )
-        inserted = con.execute("SELECT count(*) FROM new_checks").fetchone()[0]  # type: ignore[index]
+        # Step 1. Usually no check id repeats within the batch or is stored already (replays
+        # and redeliveries are the exception): then the batch itself is the new rows and is
+        # scanned in place. Otherwise the first of each id that is not stored yet is copied
+        # into a temporary table (the window over whole rows is the costliest step).
+        repeats, stored = con.execute(
+            "SELECT count(*) <> count(DISTINCT check_id), "
+            "count(*) FILTER (WHERE check_id IN (SELECT check_id FROM link_checks)) "
+            "FROM incoming_batch").fetchall()[0]
+        source = "incoming_batch"
+        if repeats or stored:
+            firsts = ("(SELECT *, row_number() OVER (PARTITION BY check_id ORDER BY checked_at)"
+                      " AS rn FROM incoming_batch) b WHERE rn = 1 AND" if repeats
+                      else "incoming_batch b WHERE")
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE new_checks AS
+                SELECT {cols} FROM {firsts}
+                  NOT EXISTS (SELECT 1 FROM link_checks c WHERE c.check_id = b.check_id)
+                """
+            )
+            source = "new_checks"
+        days = con.execute(
+            f"SELECT check_date, count(*) FROM {source} GROUP BY 1 ORDER BY 1").fetchall()
+        inserted = sum(n for _, n in days)
         files: list[str] = []
         if inserted:
-            days = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT check_date FROM new_checks ORDER BY 1"
-                ).fetchall()
-            ]
-            for day in days:
+            for day, _ in days:
                 folder = lake_root(lake_dir) / f"check_date={day.isoformat()}"
                 folder.mkdir(parents=True, exist_ok=True)
                 final = folder / f"batch-{batch_id}.parquet"
                 tmp = final.with_name(final.name + ".tmp")
                 tmp_files.append(tmp)
                 con.execute(
-                    f"COPY (SELECT * EXCLUDE (check_date) FROM new_checks WHERE check_date = ?) "
-                    f"TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)",
+                    f"COPY (SELECT * EXCLUDE (check_date) FROM {source} WHERE check_date = ?) "
+                    f"TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION {PARQUET_COMPRESSION})",
                     [day],
                 )
                 files.append(str(final.relative_to(lake_dir)))
-            con.execute(f"INSERT INTO link_checks ({cols}) SELECT {cols} FROM new_checks")
+            con.execute(f"INSERT INTO link_checks ({cols}) SELECT {cols} FROM {source}")
             now = datetime.now(UTC)
             for rel in files:
                 con.execute(

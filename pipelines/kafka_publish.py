@@ -6,6 +6,13 @@ when the broker acknowledges a check, the request source is told (``source.ack(r
 so that the worker commits a crawl request's offset only after its check is safe on the broker.
 A failed delivery is counted, logged once, and handed back (``source.nack(request_id,
 reason)``) for another attempt. ``close_spider`` flushes whatever is still buffered.
+
+Per record the pipeline does only what the contract needs: the value serialised straight to
+bytes, the schema headers encoded once per schema, the key's partition computed with Kafka's
+default keyed partitioning (:func:`linkvet.kafka_config.key_partition`, the same partition the
+default partitioner picks, at half its cost), and plain counters that reach the crawler stats
+when the spider closes (Scrapy's stats collector costs microseconds per call, which is a
+quarter of a record's budget at 20,000 records/s).
 """
 
 from __future__ import annotations
@@ -21,7 +28,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from linkvet.kafka_config import Compression, encode, first_line, producer_kwargs
+from linkvet.kafka_config import (
+    Compression,
+    encode,
+    first_line,
+    key_partition,
+    producer_kwargs,
+)
 from linkvet.settings import Settings
 from schemas.records import LinkCheck
 
@@ -43,6 +56,10 @@ class KafkaPublishPipeline:
         self._ack: Callable[[str], None] | None = None
         self._nack: Callable[[str, str], None] | None = None
         self._failure_logged = False
+        # Counted here, added to the stats in close_spider. "delivered" is written only by the
+        # producer's I/O thread, "sent" only by the crawl thread.
+        self._sent = 0
+        self._delivered = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -67,17 +84,20 @@ class KafkaPublishPipeline:
         self._nack = getattr(source, "nack", None)
 
     def process_item(self, item: LinkCheck) -> LinkCheck:
-        assert self.producer is not None
+        producer = self.producer
+        assert producer is not None
         value, headers = encode(item)
+        key = item.link_id.encode()
         try:
-            future = self.producer.send(self.topic, value=value, key=item.link_id.encode(),
-                                        headers=headers)
+            partition = key_partition(key, len(producer.partitions_for(self.topic)))
+            future = producer.send(self.topic, value=value, key=key, headers=headers,
+                                   partition=partition)
         except KafkaError as exc:
             self._failed(item.request_id, exc)
             return item
-        future.add_callback(self._delivered, item.request_id)
+        future.add_callback(self._on_delivered, item.request_id)
         future.add_errback(self._on_error, item.request_id)
-        self.stats.inc_value("linkvet/kafka/sent")
+        self._sent += 1
         return item
 
     def close_spider(self) -> None:
@@ -90,10 +110,13 @@ class KafkaPublishPipeline:
                       "redelivered as requests and checked again", self.topic, exc)
         self.producer.close(timeout=FLUSH_TIMEOUT_S)
         self.producer = None
+        self.stats.inc_value("linkvet/kafka/sent", self._sent)
+        self.stats.inc_value("linkvet/kafka/delivered", self._delivered)
+        self._sent = self._delivered = 0
 
     # Called on the producer's I/O thread.
-    def _delivered(self, request_id: str, _metadata: Any) -> None:
-        self.stats.inc_value("linkvet/kafka/delivered")
+    def _on_delivered(self, request_id: str, _metadata: Any) -> None:
+        self._delivered += 1
         if self._ack is not None:
             self._ack(request_id)
 

@@ -18,7 +18,7 @@ from flows.kafka_ingest import fast_rows, ingest_kafka
 from flows.store import checks_table, write_checks
 from flows.topics import ensure_topics
 from linkvet.cli.kafka import synthetic_check
-from linkvet.kafka_config import encode
+from linkvet.kafka_config import encode, key_partition, murmur2
 from schemas.records import DeadLetter, LinkCheck, LinkOccurrence
 from schemas.rows import LINK_CHECK_COLUMNS
 from tests.flows.test_kafka_support import (
@@ -155,3 +155,33 @@ def test_ingest_killed_mid_batch_then_restarted_loses_and_duplicates_nothing(
     assert (total, distinct) == (n, n)
     assert lake_rows == (n, n)
     assert list(lake.rglob("*.tmp")) == []
+
+
+def test_key_partition_is_kafkas_default_partitioning() -> None:
+    from kafka.partitioner.default import DefaultPartitioner
+    from kafka.partitioner.default import murmur2 as kafka_murmur2
+
+    # Kafka's own vectors (UtilsTest.testMurmur2), as unsigned 32-bit values.
+    assert murmur2(b"21") == -973932308 & 0xFFFFFFFF
+    assert murmur2(b"foobar") == -790332482 & 0xFFFFFFFF
+    keys = [synthetic_check(i, "p").link_id.encode() for i in range(200)]
+    keys += [bytes(range(n)) for n in range(40)] + ["naïve ✓".encode()]
+    for key in keys:
+        assert murmur2(key) == kafka_murmur2(key) & 0xFFFFFFFF
+
+    class _Cluster:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def topics(self) -> set[str]:
+            return {"t"}
+
+        def partitions_for_topic(self, _topic: str) -> set[int]:
+            return set(range(self.n))
+
+        available_partitions_for_topic = partitions_for_topic
+
+    for n in (1, 6, 12):
+        default = DefaultPartitioner()
+        assert [key_partition(k, n) for k in keys] == [
+            default.partition("t", None, k, None, None, _Cluster(n)) for k in keys]

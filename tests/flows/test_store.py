@@ -77,6 +77,25 @@ def test_batch_lands_once_in_duckdb_and_the_lake(tmp_path: Path) -> None:
     assert row == (True, "acme 3", ["ugc"], False, "comments", 30)
 
 
+@pytest.mark.parametrize(("second", "expected"), [
+    ([0, 1, 2], (3, 0, 3)),          # a replay of stored checks: nothing new, no file
+    ([3, 3, 4, 4, 4], (5, 2, 3)),    # repeats within a batch, none stored yet
+    ([0, 5, 6], (3, 2, 1)),          # some stored, some new
+])
+def test_only_checks_never_stored_are_written(
+        tmp_path: Path, second: list[int], expected: tuple[int, int, int]) -> None:
+    con = connect(tmp_path / "db.duckdb")
+    write_checks(con, tmp_path / "lake", [make_check(i) for i in range(3)])
+    again = write_checks(con, tmp_path / "lake", [make_check(i) for i in second])
+    assert (again.received, again.inserted, again.duplicates) == expected
+    assert len(again.files) == (1 if again.inserted else 0)
+    stored = 3 + again.inserted
+    assert con.execute("SELECT count(*), count(DISTINCT check_id) FROM link_checks").fetchone() \
+        == (stored, stored)
+    assert lake_rows(tmp_path / "lake") == stored
+    assert con.execute("SELECT sum(rows) FROM lake_files").fetchone() == (stored,)
+
+
 def test_lake_is_readable_with_hive_partitions(tmp_path: Path) -> None:
     con = connect(tmp_path / "db.duckdb")
     write_checks(con, tmp_path / "lake", [make_check(i) for i in range(3)])
