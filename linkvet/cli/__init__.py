@@ -13,6 +13,7 @@ from linkvet.cli.app import app
 COMMAND_MODULES: tuple[str, ...] = (
     "linkvet.cli.core",
     "linkvet.cli.bench_crawl",
+    "linkvet.cli.bench_scale",
     "linkvet.cli.judge",
     "linkvet.cli.inspect",
     "linkvet.cli.kafka",
