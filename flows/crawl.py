@@ -64,9 +64,11 @@ def run_crawl(
     scrapy_extra: dict[str, Any] | None = None,
     quiet: bool = True,
     spider: str = "verify",
+    cpu: int | None = None,
 ) -> dict[str, Any]:
     """Run one crawl to completion; returns its Scrapy stats. A crash of the child is a
-    :class:`TransientError` (its landing files stay for the next ingest)."""
+    :class:`TransientError` (its landing files stay for the next ingest). ``cpu`` pins the
+    child to that core (benchmarks)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     stats_out = work_dir / "crawl-stats.json"
     fd, name = tempfile.mkstemp(prefix="linkvet-settings-", suffix=".json", dir=work_dir)
@@ -91,6 +93,7 @@ def run_crawl(
                 stderr=subprocess.STDOUT if quiet else None,
                 timeout=timeout_s,
                 check=False,
+                preexec_fn=(lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None,
             )
     finally:
         settings_file.unlink(missing_ok=True)

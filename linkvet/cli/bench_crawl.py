@@ -25,12 +25,18 @@ import typer
 from linkvet.cli.app import bench_app, console
 
 
-def _pin(cpu: int) -> Any:
-    cpus = os.sched_getaffinity(0)
+def _first_cpu() -> int | None:
+    """The core crawls are pinned to (``None`` on a single-core machine: nothing to pin)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return cpus[0] if len(cpus) > 1 else None
+
+
+def _pin_to_other_core() -> Any:
+    """``preexec_fn`` moving the sandbox server off the crawls' core."""
+    cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
         return None
-    chosen = sorted(cpus)[cpu % len(cpus)]
-    return lambda: os.sched_setaffinity(0, {chosen})
+    return lambda: os.sched_setaffinity(0, set(cpus[1:]))
 
 
 def start_sandbox(work: Path, hosts: int, pages: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -50,7 +56,7 @@ def start_sandbox(work: Path, hosts: int, pages: int) -> tuple[subprocess.Popen[
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        preexec_fn=_pin(1),
+        preexec_fn=_pin_to_other_core(),
     )
     deadline = time.monotonic() + 30
     while not port_file.exists() or not port_file.read_text().strip():
@@ -84,32 +90,16 @@ def write_filler_requests(path: Path, hosts: int, pages: int, limit: int) -> int
 def crawl_once(spider: str, settings: Any, requests: Path, work: Path,
                round_no: int) -> tuple[float, float]:
     """``(pages per wall second, pages per CPU second)`` of one crawl."""
-    from flows.crawl import crawl_command
-    from linkvet.settings import settings_payload
+    from flows.crawl import run_crawl
 
-    run_dir = work / f"{spider}-{round_no}"
-    run_dir.mkdir()
-    settings_file = run_dir / "settings.json"
-    import json
-
-    # Settings may hold secrets: the file is private to this user.
-    settings_file.touch(mode=0o600)
-    settings_file.write_text(json.dumps(settings_payload(settings)), encoding="utf-8")
     extra: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
     if spider == "bare":
         # Its items are plain dicts: no record pipelines (they would drop them).
         extra["ITEM_PIPELINES"] = {}
-    cmd = crawl_command(
-        requests=requests,
-        landing=run_dir / "landing" if spider == "verify" else None,
-        stats_out=run_dir / "stats.json",
-        settings_file=settings_file,
-        scrapy_extra=extra,
-        spider=spider,
-    )
-    with (run_dir / "crawl.log").open("wb") as log:
-        subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=True, preexec_fn=_pin(0))
-    stats = json.loads((run_dir / "stats.json").read_text(encoding="utf-8"))
+    run_dir = work / f"{spider}-{round_no}"
+    stats = run_crawl(settings, requests=requests,
+                      landing=run_dir / "landing" if spider == "verify" else None,
+                      work_dir=run_dir, scrapy_extra=extra, spider=spider, cpu=_first_cpu())
     items = int(stats.get("item_scraped_count", 0))
     elapsed = float(stats["elapsed_time_seconds"])
     cpu = float(stats["linkvet/cpu_seconds"])
