@@ -23,6 +23,9 @@ ROBOTSTXT_OBEY = False  # Scrapy's own middleware is replaced by spiders.robots 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = False
+# Every response yields one LinkCheck: Scrapy's default of 100 makes it start 100 asyncio
+# tasks per response to process that one item (measured: ~0.3 ms of CPU per page).
+CONCURRENT_ITEMS = 1
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # Statuses the spider must see itself (redirects stay with RedirectMiddleware).
 HTTPERROR_ALLOWED_CODES = list(range(400, 600))
