@@ -182,12 +182,32 @@ class KafkaRequestSource:
             if batch or self._in_flight:
                 idle_since = now
             elif self.exit_when_idle_s > 0 and now - idle_since >= self.exit_when_idle_s:
-                log.info("no crawl request for %.0fs and nothing in flight: stopping",
-                         self.exit_when_idle_s)
+                if not await asyncio.to_thread(self._group_drained):
+                    # Requests wait on partitions the group has not handed out yet (a dead
+                    # member's, until its session times out): stay for them.
+                    idle_since = now
+                    continue
+                log.info("no crawl request for %.0fs, nothing in flight and nothing left "
+                         "for the group: stopping", self.exit_when_idle_s)
                 break
             if self._paused and not batch:
                 # Full: let the crawl catch up instead of spinning on empty polls.
                 await asyncio.sleep(0.05)
+
+    def _group_drained(self) -> bool:
+        """True when the group has committed every request of every partition of the topic
+        (not only this worker's): nothing is waiting for a worker anywhere."""
+        consumer = self.consumer
+        if consumer is None:
+            return True
+        try:
+            partitions = consumer.partitions_for_topic(self.topic) or set()
+            tps = [TopicPartition(self.topic, p) for p in partitions]
+            ends = consumer.end_offsets(tps)
+            return all((consumer.committed(tp) or 0) >= ends.get(tp, 0) for tp in tps)
+        except KafkaError as exc:
+            log.warning("cannot tell whether the group is drained (%s); staying", exc)
+            return False
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
         self._closing = True
