@@ -46,6 +46,22 @@ def test_demo_twice_matches_the_sandbox_and_never_duplicates(
         "SELECT min(n), max(n) FROM (SELECT link_id, count(*) n FROM link_checks GROUP BY 1)"
     ).fetchone()
     assert per_link == (2, 2)
+
+    # Every archetype lands in the tier a careful SEO would give it (docs/scoring.md).
+    tiers: dict[str, set[tuple[str, bool]]] = {}
+    for url, tier, toxic in con.execute(
+            "SELECT b.source_url, s.tier, s.toxic FROM link_scores s JOIN backlinks b "
+            "USING (link_id)").fetchall():
+        archetype = next(p.archetype for p in pages if p.url == url)
+        tiers.setdefault(archetype, set()).add((tier, toxic))
+    assert tiers["editorial"] == {("high", False)}
+    assert tiers["trade_blog"] == {("high", False)}
+    for paid_or_weak in ("sponsored", "ugc_comment", "sitewide_footer", "directory", "nofollow"):
+        assert {t for t, _ in tiers[paid_or_weak]} <= {"medium", "low"}, paid_or_weak
+        assert not any(toxic for _, toxic in tiers[paid_or_weak]), paid_or_weak
+    assert tiers["link_farm"] == {("low", True)}
+    assert tiers["network"] == {("low", True)}
+    assert tiers["hidden_style"] == tiers["hidden_attribute"] == {("low", True)}
     con.close()
     lake = ds.dataset(tmp_path / "data" / "lake" / "link_checks", format="parquet",
                       partitioning="hive")
