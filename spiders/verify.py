@@ -8,6 +8,7 @@ distributed mode); every request ends as exactly one :class:`LinkCheck` item, wh
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import scrapy
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -74,6 +75,9 @@ class VerifySpider(scrapy.Spider):
         # ``linkvet inspect URL`` asks for the final body to be kept (the same fetch path).
         self.body_dir = Path(body_dir) if body_dir else None
         self.max_redirects = max_redirects
+        self.outstanding = 0
+        self.max_outstanding = 128
+        self._progress = asyncio.Event()
         self.max_refresh_delay = max_refresh_delay
 
     @classmethod
@@ -96,12 +100,29 @@ class VerifySpider(scrapy.Spider):
             **kwargs,
         )
         spider._set_crawler(crawler)
+        spider.max_outstanding = max(16, 4 * s.getint("CONCURRENT_REQUESTS", 32))
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error,
+                       signals.spider_error):
+            crawler.signals.connect(spider._record_done, signal=signal)
         return spider
 
     # ----------------------------------------------------------------- requests
     async def start(self) -> AsyncIterator[Any]:
+        """Requests from the source, never more than ``max_outstanding`` without their
+        LinkCheck: memory stays flat however many requests the source holds (Scrapy would
+        otherwise queue every start request it is given)."""
         async for crawl_request in self.source.requests(self):
+            while self.outstanding >= self.max_outstanding:
+                self._progress.clear()
+                await self._progress.wait()
+            self.outstanding += 1
             yield self.page_request(crawl_request)
+
+    def _record_done(self, *args: Any, **kwargs: Any) -> None:
+        """One LinkCheck left the pipelines (stored, dropped or failed), or a callback failed:
+        one request done."""
+        self.outstanding -= 1
+        self._progress.set()
 
     def page_request(
         self, cr: CrawlRequest, *, render: str | None = None, static: LinkCheck | None = None

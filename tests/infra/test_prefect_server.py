@@ -278,11 +278,15 @@ def test_recrawl_through_the_ui(prefect_server: PrefectServer, seeded: dict[str,
             limit = page.locator(".p-label", has_text="limit (Optional)")
             limit.get_by_role("button", name="int", exact=True).click()
             limit.locator("input").fill("2")
+            expect(limit.locator("input")).to_have_value("2")
             before = set(prefect_server.run_ids(dep["id"]))
-            page.get_by_role("button", name="Submit").click()
-            page.wait_for_url(f"**/deployments/deployment/{dep['id']}**")
+            submit = page.get_by_role("button", name="Submit")
+            expect(submit).to_be_enabled()
+            submit.click()
+            # The form's own URL matches the deployment's too: wait until it is left.
+            page.wait_for_url(lambda url: "/run?" not in url, timeout=60_000)
             new: set[str] = set()
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while not new and time.monotonic() < deadline:
                 new = set(prefect_server.run_ids(dep["id"])) - before
                 time.sleep(0.5)
