@@ -50,6 +50,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class _RetryBusy(httpx.HTTPTransport):
+    """The server answers 503 while its SQLite database is busy (a loaded machine): such an
+    answer is retried a few times with backoff, as Prefect's own client does."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for attempt in range(6):
+            response = super().handle_request(request)
+            if response.status_code != 503:
+                return response
+            response.close()
+            time.sleep(1.0 + attempt)
+        return super().handle_request(request)
+
+
 @dataclass
 class PrefectServer:
     url: str  # http://127.0.0.1:<port>
@@ -142,7 +156,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory,
         print(f"prefect.sh start took {time.monotonic() - started:.1f}s")
         url = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=url + "/api", auth=tuple(auth.split(":", 1)),  # type: ignore[arg-type]
-                          timeout=30) as api:
+                          timeout=30, transport=_RetryBusy()) as api:
             yield PrefectServer(url, auth, env, run_dir, data_dir, api)
     finally:
         stopped = subprocess.run([str(SCRIPT), "stop"], env=env, cwd=ROOT,
