@@ -16,6 +16,8 @@ from linkvet.settings import Settings
 from schemas.records import CrawlRequest, LinkCheck
 
 TARGET = "http://acme.example/"
+HOSTILE_PATHS = ["/huge", "/endless", "/drip", "/misdeclared", "/nested", "/links100k",
+                 "/loop-a", "/hrefs", "/binary"]
 LINK = b'<a href="http://acme.example/">Acme</a>'
 
 
@@ -109,17 +111,7 @@ def hostile_checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     work = tmp_path_factory.mktemp("hostile")
-    paths = [
-        "/huge",
-        "/endless",
-        "/drip",
-        "/misdeclared",
-        "/nested",
-        "/links100k",
-        "/loop-a",
-        "/hrefs",
-        "/binary",
-    ]
+    paths = HOSTILE_PATHS
     now = datetime.now(UTC)
     with (work / "requests.jsonl").open("w", encoding="utf-8") as fh:
         for i, path in enumerate(paths):
@@ -164,19 +156,7 @@ def hostile_checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
 
 
 def test_every_hostile_page_gets_exactly_one_outcome(hostile_checks: dict[str, LinkCheck]) -> None:
-    assert sorted(hostile_checks) == sorted(
-        [
-            "/huge",
-            "/endless",
-            "/drip",
-            "/misdeclared",
-            "/nested",
-            "/links100k",
-            "/loop-a",
-            "/hrefs",
-            "/binary",
-        ]
-    )
+    assert sorted(hostile_checks) == sorted(HOSTILE_PATHS)
 
 
 @pytest.mark.parametrize(
