@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from linkvet.acting.report import AlertRow, DayPoint, LinkRow, ReportData, render_html
@@ -118,6 +119,9 @@ ORDER BY sheet, v.score DESC, v.source_url
 """
 
 
+XLSX_CHUNK_ROWS = 10_000
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
@@ -126,32 +130,45 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _text_cell(ws: Any, value: Any) -> Any:
+    """A cell value; strings as explicit text cells (openpyxl would store "=..." as a
+    formula)."""
+    value = _cell(value)
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    return cell
+
+
 def export_xlsx(con: duckdb.DuckDBPyConnection, out: Path, target: str | None = None
                 ) -> dict[str, int]:
     """The audit spreadsheet: one sheet per quality class (``high``, ``medium``, ``low``,
     ``toxic``; a toxic link is only on ``toxic``) with its reasons, an autofilter and a frozen
     header row. Text from crawled pages is stored as text, never as a formula. Returns the
-    rows per sheet."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    rows per sheet.
+
+    Streamed: rows are read from DuckDB in chunks and written through openpyxl's write-only
+    workbook, so memory does not grow with the number of links (a normal workbook keeps an
+    object per cell, several KB per link)."""
+    wb = Workbook(write_only=True)
     sheets = {name: wb.create_sheet(name) for name in SHEETS}
     for ws in sheets.values():
-        ws.append(list(XLSX_COLUMNS))
         ws.freeze_panes = "A2"
-    counts = dict.fromkeys(SHEETS, 0)
-    for sheet, *values in _rows(con, XLSX_SQL, {"target": target}):
-        ws = sheets[sheet]
-        ws.append([_cell(v) for v in values])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl would store "=..." as a formula
-        counts[sheet] += 1
-    last = get_column_letter(len(XLSX_COLUMNS))
-    for ws in sheets.values():
-        ws.auto_filter.ref = f"A1:{last}{max(ws.max_row, 1)}"
         for i, name in enumerate(XLSX_COLUMNS, start=1):
             ws.column_dimensions[get_column_letter(i)].width = {
                 "source_url": 60, "target_url": 40, "reasons": 80}.get(name, 14)
+        ws.append(list(XLSX_COLUMNS))
+    counts = dict.fromkeys(SHEETS, 0)
+    result = con.execute(XLSX_SQL, {"target": target})
+    while chunk := result.fetchmany(XLSX_CHUNK_ROWS):
+        for sheet, *values in chunk:
+            ws = sheets[sheet]
+            ws.append([_text_cell(ws, v) for v in values])
+            counts[sheet] += 1
+    last = get_column_letter(len(XLSX_COLUMNS))
+    for name, ws in sheets.items():
+        ws.auto_filter.ref = f"A1:{last}{counts[name] + 1}"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     wb.save(tmp)
