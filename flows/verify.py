@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,8 @@ from linkvet.settings import RenderMode, Settings, load_settings
 from schemas.records import CrawlRequest
 
 log = logging.getLogger(__name__)
+
+PLAN_CHUNK_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ def select_links(
     only: str | None = None,
     changed_since: str | None = None,
     limit: int | None = None,
-) -> list[tuple[str, str, str]]:
-    """``(link_id, source_url, target_url)`` of the links to check.
+) -> Iterator[tuple[str, str, str]]:
+    """``(link_id, source_url, target_url)`` of the links to check, streamed from the store in
+    chunks (a nightly run may hold millions).
 
     ``only``: ``lost`` (last check not live), ``toxic`` (scored toxic), ``changed`` (outcome
     changed since ``changed_since``), or ``None`` for all."""
@@ -87,7 +90,10 @@ def select_links(
               WHERE {" AND ".join(where)} ORDER BY b.source_domain, b.source_url"""
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [(r[0], r[1], r[2]) for r in con.execute(sql, params).fetchall()]
+    result = con.execute(sql, params)
+    while chunk := result.fetchmany(PLAN_CHUNK_ROWS):
+        for r in chunk:
+            yield r[0], r[1], r[2]
 
 
 def write_requests(
@@ -132,25 +138,26 @@ def plan_requests(
     priority: int,
     limit: int | None,
 ) -> tuple[Path, int]:
+    path = settings.data_dir / "runs" / run_id / "requests.jsonl"
     con = connect(settings.duckdb_path)
     try:
         links = select_links(
             con, target=target, urls=urls, only=only, changed_since=changed_since, limit=limit
         )
+        written = write_requests(path, run_id, links, render, priority)
         con.execute(
             "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, NULL, 'running')",
             [
                 run_id,
                 "kafka" if settings.kafka_mode else "embedded",
                 target,
-                len(links),
+                written,
                 datetime.now(UTC),
             ],
         )
     finally:
         con.close()
-    path = settings.data_dir / "runs" / run_id / "requests.jsonl"
-    return path, write_requests(path, run_id, links, render, priority)
+    return path, written
 
 
 @task(
