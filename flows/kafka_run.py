@@ -47,42 +47,66 @@ class KafkaRunResult:
     seconds: float
 
 
-def read_requests(path: Path) -> list[CrawlRequest]:
-    with path.open("rb") as fh:
-        return [CrawlRequest.model_validate_json(line) for line in fh if line.strip()]
-
-
-def publish_requests(settings: Settings, requests: list[CrawlRequest]) -> int:
-    """Publish crawl requests keyed by registrable domain; returns how many the broker
-    acknowledged (all of them, or this raises)."""
+def publish_requests(settings: Settings, requests_path: Path) -> int:
+    """Publish the run's crawl requests (one JSON line each, streamed from the file) keyed by
+    registrable domain; returns how many the broker acknowledged (all of them, or this raises).
+    Memory stays flat: the producer's buffer bounds what is in flight and nothing is kept per
+    request."""
     producer = KafkaProducer(**producer_kwargs(settings, client_id="linkvet-run-publisher"))
+    failures: list[BaseException] = []  # appended on the producer's I/O thread
+    published = 0
     try:
-        futures = []
-        for request in requests:
-            value, headers = encode(request)
-            futures.append(producer.send(settings.kafka_topic_requests, value=value,
-                                         key=request_key(request.source_url), headers=headers))
+        with requests_path.open("rb") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                request = CrawlRequest.model_validate_json(line)
+                value, headers = encode(request)
+                producer.send(settings.kafka_topic_requests, value=value,
+                              key=request_key(request.source_url),
+                              headers=headers).add_errback(failures.append)
+                published += 1
+                if failures:
+                    break
         producer.flush(timeout=120)
-        for future in futures:
-            future.get(timeout=120)
     except KafkaError as exc:
-        raise TransientError(
-            f"publishing crawl requests to {settings.kafka_topic_requests} failed "
-            f"({first_line(exc)}); check the broker at {settings.kafka_bootstrap_servers}. "
-            "Re-running the flow republishes them; duplicates yield the same check ids") from exc
+        failures.append(exc)
     finally:
         producer.close(timeout=30)
-    return len(futures)
+    if failures:
+        raise TransientError(
+            f"publishing crawl requests to {settings.kafka_topic_requests} failed "
+            f"({first_line(failures[0])}); check the broker at "
+            f"{settings.kafka_bootstrap_servers}. Re-running the flow republishes them; "
+            "duplicates yield the same check ids")
+    return published
 
 
-def stored_request_ids(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
-    rows = con.execute("SELECT DISTINCT request_id FROM link_checks WHERE run_id = ?",
-                       [run_id]).fetchall()
-    return {r[0] for r in rows}
+def stored_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Requests of the run that have their check in DuckDB (every check of a run answers one
+    of the run's requests)."""
+    row = con.execute("SELECT count(DISTINCT request_id) FROM link_checks WHERE run_id = ?",
+                      [run_id]).fetchone()
+    return int(row[0]) if row else 0
 
 
-def _stored_count(con: duckdb.DuckDBPyConnection, run_id: str, wanted: set[str]) -> int:
-    return len(stored_request_ids(con, run_id) & wanted)
+def missing_requests(con: duckdb.DuckDBPyConnection, requests_path: Path, run_id: str,
+                     ) -> tuple[int, list[str]]:
+    """``(how many, the first 100)`` request ids of the file that have no check yet, computed in
+    DuckDB rather than in Python sets."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE run_missing AS
+           SELECT request_id FROM read_json(?, format = 'newline_delimited',
+                                            columns = {'request_id': 'VARCHAR'})
+           EXCEPT SELECT request_id FROM link_checks WHERE run_id = ?""",
+        [str(requests_path), run_id])
+    try:
+        row = con.execute("SELECT count(*) FROM run_missing").fetchone()
+        sample = [r[0] for r in con.execute(
+            "SELECT request_id FROM run_missing ORDER BY 1 LIMIT 100").fetchall()]
+    finally:
+        con.execute("DROP TABLE IF EXISTS run_missing")
+    return (int(row[0]) if row else 0), sample
 
 
 def explain_missing(settings: Settings, missing: list[str]) -> str:
@@ -109,10 +133,8 @@ def enqueue_and_wait(settings: Settings, requests_path: Path, run_id: str,
     """Ensure topics, publish the run's requests, ingest until all have a row in DuckDB.
     Raises :class:`RunIncompleteError` (transient) naming the missing request ids."""
     started = time.monotonic()
-    requests = read_requests(requests_path)
-    wanted = {r.request_id for r in requests}
     ensure_topics(settings)
-    published = publish_requests(settings, requests)
+    published = publish_requests(settings, requests_path)
     log.info("run %s: %d crawl request(s) published to %s", run_id, published,
              settings.kafka_topic_requests)
     deadline = started + timeout_s
@@ -120,8 +142,8 @@ def enqueue_and_wait(settings: Settings, requests_path: Path, run_id: str,
 
     def done(con: duckdb.DuckDBPyConnection) -> bool:
         nonlocal stored
-        stored = _stored_count(con, run_id, wanted)
-        return stored >= len(wanted)
+        stored = stored_count(con, run_id)
+        return stored >= published
 
     stats = ingest_kafka(settings, idle_timeout_s=0.0, until=done,
                          should_stop=lambda: time.monotonic() >= deadline)
@@ -129,11 +151,11 @@ def enqueue_and_wait(settings: Settings, requests_path: Path, run_id: str,
 
     con = connect(settings.duckdb_path)
     try:
-        missing = sorted(wanted - stored_request_ids(con, run_id))
+        n_missing, missing = missing_requests(con, requests_path, run_id)
     finally:
         con.close()
-    if missing:
+    if n_missing:
         raise RunIncompleteError(
-            f"run {run_id}: {len(missing)} of {len(wanted)} request(s) have no check after "
+            f"run {run_id}: {n_missing} of {published} request(s) have no check after "
             f"{timeout_s:.0f}s: {explain_missing(settings, missing)}", missing)
-    return KafkaRunResult(run_id, published, len(wanted), stats, time.monotonic() - started)
+    return KafkaRunResult(run_id, published, published, stats, time.monotonic() - started)
