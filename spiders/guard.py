@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
+from linkvet.bounded import BoundedDict
 from linkvet.netpolicy import NetPolicy, literal_ip
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class PrivateAddressGuardMiddleware:
         self.policy = policy
         self.host_map = host_map
         self.crawler = crawler
-        self._cache: dict[str, str | None] = {}
+        self._cache: BoundedDict[str, str | None] = BoundedDict()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

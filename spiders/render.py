@@ -15,6 +15,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from linkvet.bounded import BoundedDict
 from linkvet.netpolicy import NetPolicy, literal_ip
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class BrowserRequestFilter:
     def __init__(self, policy: NetPolicy, host_map: dict[str, str]) -> None:
         self.policy = policy
         self.host_map = host_map
-        self._verdicts: dict[str, str | None] = {}
+        self._verdicts: BoundedDict[str, str | None] = BoundedDict()
         self.refused = 0
 
     async def __call__(self, request: Any) -> bool:

@@ -19,6 +19,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import Deferred
 
+from linkvet.bounded import BoundedDict
+
 log = logging.getLogger(__name__)
 
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
@@ -34,11 +36,11 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
         self.crawler = crawler
         assert crawler.stats is not None
         self._stats = crawler.stats
-        self._parsers = {}
+        # Per site; bounded so that a long run keeps memory flat (linkvet.bounded).
+        self._parsers = BoundedDict()
         self._parserimpl = load_object(settings.get("ROBOTSTXT_PARSER"))
         self._obey = obey
         self._max_crawl_delay = max_crawl_delay
-        self._delays_applied: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -89,11 +91,10 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
         engine = self.crawler.engine
         assert engine is not None
         downloader = engine.downloader
-        key = downloader.get_slot_key(request)
-        if key in self._delays_applied:
-            return
-        slot = downloader.slots.get(key)
-        if slot is not None:
-            slot.delay = max(slot.delay, min(float(delay), self._max_crawl_delay))
-            self._delays_applied.add(key)
+        # A floor, applied on every request: AutoThrottle may lower a slot's delay, and Scrapy
+        # drops idle slots, so a site that comes back gets a fresh slot.
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        wanted = min(float(delay), self._max_crawl_delay)
+        if slot is not None and slot.delay < wanted:
+            slot.delay = wanted
             self.crawler.stats.inc_value("linkvet/robots/crawl_delay_applied")
