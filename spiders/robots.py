@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Self
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -41,6 +41,10 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
         self._parserimpl = load_object(settings.get("ROBOTSTXT_PARSER"))
         self._obey = obey
         self._max_crawl_delay = max_crawl_delay
+        self._floors: BoundedDict[str, float] = BoundedDict()  # slot key -> Crawl-delay (s)
+        crawler.signals.connect(self._on_request_reached,
+                                signal=signals.request_reached_downloader)
+        crawler.signals.connect(self._on_response, signal=signals.response_downloaded)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -90,11 +94,32 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
             return
         engine = self.crawler.engine
         assert engine is not None
-        downloader = engine.downloader
-        # A floor, applied on every request: AutoThrottle may lower a slot's delay, and Scrapy
-        # drops idle slots, so a site that comes back gets a fresh slot.
-        slot = downloader.slots.get(downloader.get_slot_key(request))
-        wanted = min(float(delay), self._max_crawl_delay)
-        if slot is not None and slot.delay < wanted:
-            slot.delay = wanted
-            self.crawler.stats.inc_value("linkvet/robots/crawl_delay_applied")
+        key = engine.downloader.get_slot_key(request)
+        self._floors[key] = min(float(delay), self._max_crawl_delay)
+        self._enforce_floor(key)
+
+    # The Crawl-delay is a floor under the site's download slot. It is set again when a request
+    # reaches the downloader (the first request of a site creates its slot only after the
+    # middlewares ran; Scrapy drops idle slots, so a site that comes back gets a fresh one) and
+    # after every response (AutoThrottle lowers a slot's delay on response_downloaded; it was
+    # connected first, so this handler runs after it, before the slot sends its next request).
+    # The slot's random jitter is turned off: Crawl-delay is a minimum, not an average.
+    def _on_request_reached(self, request: Request, spider: Any = None) -> None:
+        self._enforce_floor(request.meta.get("download_slot", ""))
+
+    def _on_response(self, response: Any, request: Request, spider: Any = None) -> None:
+        self._enforce_floor(request.meta.get("download_slot", ""))
+
+    def _enforce_floor(self, key: str) -> None:
+        floor = self._floors.get(key)
+        engine = self.crawler.engine
+        if floor is None or engine is None:
+            return
+        slot = engine.downloader.slots.get(key)
+        if slot is None:
+            return
+        if slot.delay < floor or slot.jitter:
+            if slot.delay < floor:
+                self._stats.inc_value("linkvet/robots/crawl_delay_applied")
+            slot.delay = max(slot.delay, floor)
+            slot.jitter = 0.0
