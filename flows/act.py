@@ -30,7 +30,7 @@ from prefect.artifacts import (
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.events import emit_event
 
-from flows.db import connect
+from flows.db import open_store
 from flows.retry import retry_if_transient
 from linkvet.acting.alerts import (
     Alert,
@@ -595,7 +595,7 @@ def act_after_run(settings: Settings, run_id: str | None = None, now: datetime |
     config = config or ActConfig.from_settings(settings)
     emit = _in_prefect_run() if emit is None else emit
     report_files: dict[str, str] = {}
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         summary, new = act_on_store(con, config, now)
         if reports:

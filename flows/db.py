@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from linkvet.errors import StoreLockedError
+from linkvet.settings import Settings
 from schemas.ddl import ddl_script
 
 log = logging.getLogger(__name__)
@@ -24,17 +25,26 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
+def open_store(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The pipeline's store (``settings.duckdb_path``) with its memory limit."""
+    return connect(settings.duckdb_path, read_only=read_only,
+                   memory_limit=settings.duckdb_memory_limit)
+
+
 def connect(
-    path: Path, *, read_only: bool = False, wait_s: float = 60.0
+    path: Path, *, read_only: bool = False, wait_s: float = 60.0,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A connection to the DuckDB file at ``path`` (created with its tables when missing)."""
+    """A connection to the DuckDB file at ``path`` (created with its tables when missing).
+    ``memory_limit`` caps DuckDB's buffer pool (DuckDB's default: 80% of RAM)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
     delay = 0.2
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only,
+                                 config={"memory_limit": memory_limit} if memory_limit else {})
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):

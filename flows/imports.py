@@ -188,13 +188,14 @@ def rejected_path_for(data_dir: Path, export: Path) -> Path:
 
 def import_file(db_path: Path, data_dir: Path, path: Path, tool: str, target: str,
                 column_map: Mapping[str, str] | None = None, *,
-                metrics_date: date | None = None, batch_rows: int = BATCH_ROWS) -> ImportCounts:
-    """Import one export file into the DuckDB file at ``db_path``."""
+                metrics_date: date | None = None, batch_rows: int = BATCH_ROWS,
+                memory_limit: str | None = None) -> ImportCounts:
+    """Import one export file into the DuckDB file at ``db_path`` (streamed, in batches)."""
     if tool not in TOOLS:
         raise InputError(f"--from {tool!r} is not known; use one of {', '.join(TOOLS)}.")
     rows = read_export(path, cast(Tool, tool), target, column_map, metrics_date=metrics_date)
     first = next(rows, None)  # header errors surface before the database is opened
-    con = connect(db_path)
+    con = connect(db_path, memory_limit=memory_limit)
     try:
         con.execute("BEGIN TRANSACTION")
         chained = _prepend(first, rows)
@@ -223,7 +224,7 @@ def load_export(path: str, tool: str, target: str, column_map: dict[str, str] | 
                 data_dir: str) -> dict[str, Any]:
     settings = load_settings(data_dir=Path(data_dir))
     counts = import_file(settings.duckdb_path, settings.data_dir, Path(path), tool, target,
-                         column_map)
+                         column_map, memory_limit=settings.duckdb_memory_limit)
     return counts.as_dict()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from prefect import flow, task
 
-from flows.db import connect
+from flows.db import open_store
 from flows.retry import BACKOFF_SECONDS, retry_if_transient
 from flows.store import parse_checks, recover_lake, write_checks
 from linkvet.settings import Settings, load_settings
@@ -62,7 +62,7 @@ def ingest_landing_files(settings: Settings) -> IngestSummary:
     """Ingest every sealed landing file, one DuckDB transaction per file."""
     files = landing_files(settings.landing_dir)
     totals = IngestSummary()
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         recover_lake(con, settings.lake_dir)
         for path in files:

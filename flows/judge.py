@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,25 +240,51 @@ def _back_link_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
                                       ("linked_domain", pa.string())]))
 
 
+RELEVANCE_CHUNK_ROWS = 20_000
+_RELEVANCE_ROWS_SQL = """
+    SELECT link_id, target_domain, target, title, text_before, anchor, text_after
+    FROM _base WHERE link_present"""
+
+
+def _relevance_rows(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
+    """The present links' texts in chunks (nothing else may run on ``con`` meanwhile)."""
+    result = con.execute(_RELEVANCE_ROWS_SQL)
+    while chunk := result.fetchmany(RELEVANCE_CHUNK_ROWS):
+        yield chunk
+
+
 def _relevance_table(con: duckdb.DuckDBPyConnection, config: JudgeConfig) -> pa.Table:
-    rows = _all(con, """
-        SELECT link_id, target_domain, target, title, text_before, anchor, text_after
-        FROM _base WHERE link_present""")
+    """TF-IDF relevance of each present link's text to its target, in two streamed passes
+    (document frequencies, then the scores), so memory holds one chunk of texts at a time."""
     titles: dict[str, list[str]] = {}
     for domain, title in _all(con, """
             SELECT DISTINCT source_domain, title FROM _base
             WHERE title IS NOT NULL AND source_domain IN (SELECT target_domain FROM _base)"""):
         titles.setdefault(domain, []).append(title)
-    docs = [tokens(r[3], r[4], r[5], r[6]) for r in rows]
-    df, n = document_frequencies(docs)
+    df, n = document_frequencies(tokens(r[3], r[4], r[5], r[6])
+                                 for chunk in _relevance_rows(con) for r in chunk)
     keywords = " ".join(config.money_keywords)
-    values = []
-    for row, doc in zip(rows, docs, strict=True):
-        path = row[2].split("://", 1)[-1].partition("/")[2] if "://" in row[2] else ""
-        target_doc = tokens(" ".join(titles.get(row[1], [])), path.replace("-", " "), keywords)
-        values.append(relevance(doc, target_doc, df, n))
-    return pa.table({"link_id": [r[0] for r in rows], "relevance": values},
-                    schema=pa.schema([("link_id", pa.string()), ("relevance", pa.float64())]))
+    target_docs: dict[tuple[str, str], list[str]] = {}
+    ids: list[pa.Array] = []
+    values: list[pa.Array] = []
+    for chunk in _relevance_rows(con):
+        scores = []
+        for _link, domain, target, *texts in chunk:
+            target_doc = target_docs.get((domain, target))
+            if target_doc is None:
+                path = target.split("://", 1)[-1].partition("/")[2] if "://" in target else ""
+                target_doc = tokens(" ".join(titles.get(domain, [])), path.replace("-", " "),
+                                    keywords)
+                if len(target_docs) >= RELEVANCE_CHUNK_ROWS:
+                    target_docs.clear()
+                target_docs[domain, target] = target_doc
+            scores.append(relevance(tokens(*texts), target_doc, df, n))
+        ids.append(pa.array([r[0] for r in chunk], pa.string()))
+        values.append(pa.array(scores, pa.float64()))
+    schema = pa.schema([("link_id", pa.string()), ("relevance", pa.float64())])
+    if not ids:
+        return schema.empty_table()
+    return pa.table([pa.concat_arrays(ids), pa.concat_arrays(values)], schema=schema)
 
 
 SIGNALS_SQL = f"""
@@ -459,8 +485,8 @@ def judge_all(con: duckdb.DuckDBPyConnection, config: JudgeConfig, model: ScoreM
 
 
 def judge_file(db_path: Path, config: JudgeConfig, model: ScoreModel,
-               target: str | None = None) -> dict[str, Any]:
-    con = connect(db_path)
+               target: str | None = None, *, memory_limit: str | None = None) -> dict[str, Any]:
+    con = connect(db_path, memory_limit=memory_limit)
     try:
         result = judge_all(con, config, model)
         if target:
@@ -480,7 +506,8 @@ def judge_links(data_dir: str, target: str | None, model_path: str | None) -> di
     config = JudgeConfig(settings.lost_after_checks, tuple(settings.brand_terms),
                          tuple(settings.money_keywords))
     model = load_model(Path(model_path) if model_path else None)
-    return judge_file(settings.duckdb_path, config, model, target)
+    return judge_file(settings.duckdb_path, config, model, target,
+                      memory_limit=settings.duckdb_memory_limit)
 
 
 @flow(name="judge")

@@ -39,7 +39,7 @@ from kafka.structs import OffsetAndMetadata
 from prefect import flow
 from pydantic import BaseModel
 
-from flows.db import connect
+from flows.db import open_store
 from flows.store import checks_table, recover_lake, write_checks
 from linkvet.errors import TransientError
 from linkvet.kafka_config import (
@@ -439,7 +439,7 @@ def ingest_kafka(settings: Settings, *, max_batches: int | None = None,
                  on_batch: Callable[[IngestStats], None] | None = None,
                  should_stop: Callable[[], bool] | None = None) -> IngestStats:
     """Open the store, recover the lake, and run one ingest consumer (see :class:`KafkaIngest`)."""
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         con.execute(f"SET checkpoint_threshold = '{INGEST_CHECKPOINT_THRESHOLD}'")
         recover_lake(con, settings.lake_dir)

@@ -147,9 +147,9 @@ def enqueue_and_wait(settings: Settings, requests_path: Path, run_id: str,
 
     stats = ingest_kafka(settings, idle_timeout_s=0.0, until=done,
                          should_stop=lambda: time.monotonic() >= deadline)
-    from flows.db import connect
+    from flows.db import open_store
 
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         n_missing, missing = missing_requests(con, requests_path, run_id)
     finally:

@@ -23,7 +23,7 @@ from prefect import flow, task
 from prefect.concurrency.sync import concurrency
 from pydantic import BaseModel, Field
 
-from flows.db import connect
+from flows.db import open_store
 from flows.imports import import_backlinks
 from flows.pipeline import after_verify
 from flows.retry import BACKOFF_SECONDS, retry_if_transient
@@ -69,7 +69,7 @@ def run_settings(data_dir: str | None) -> Settings:
 def due_sources(settings: Settings, recheck_after_hours: float, target: str | None) -> list[str]:
     """Linking pages with a link never checked or last checked before the cutoff."""
     cutoff = datetime.now(UTC) - timedelta(hours=recheck_after_hours)
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         rows = con.execute(DUE_SQL, {"cutoff": cutoff, "target": target}).fetchall()
     finally:

@@ -37,7 +37,8 @@ def judge_step(settings: Settings) -> dict[str, Any]:
     config = JudgeConfig(
         settings.lost_after_checks, tuple(settings.brand_terms), tuple(settings.money_keywords)
     )
-    return judge_file(settings.duckdb_path, config, load_model())
+    return judge_file(settings.duckdb_path, config, load_model(),
+                      memory_limit=settings.duckdb_memory_limit)
 
 
 def _cell(value: Any) -> str:

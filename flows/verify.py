@@ -19,7 +19,7 @@ import duckdb
 from prefect import flow, task
 
 from flows.crawl import run_crawl
-from flows.db import connect
+from flows.db import open_store
 from flows.ingest import IngestSummary, ingest_landing_files
 from flows.retry import BACKOFF_SECONDS, retry_if_transient
 from flows.sql import host_sql
@@ -139,7 +139,7 @@ def plan_requests(
     limit: int | None,
 ) -> tuple[Path, int]:
     path = settings.data_dir / "runs" / run_id / "requests.jsonl"
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         links = select_links(
             con, target=target, urls=urls, only=only, changed_since=changed_since, limit=limit
@@ -189,7 +189,7 @@ def ingest(settings: Settings) -> IngestSummary:
 def summarise(
     settings: Settings, run_id: str, requested: int, ingest_summary: IngestSummary
 ) -> RunSummary:
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         outcomes = dict(
             con.execute(

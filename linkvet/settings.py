@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     # ingest
     ingest_batch_records: int = Field(5000, ge=1)
 
+    # DuckDB: its buffer pool (query state, cached blocks) is capped here and spills to disk
+    # beyond it, so the pipeline's memory does not grow with the store. DuckDB's own default
+    # is 80% of the machine's RAM. Any DuckDB size, e.g. "512MB", "4GB".
+    duckdb_memory_limit: str = Field("1GB", pattern=r"^\s*\d+(\.\d+)?\s*[KMGT]i?B\s*$")
+
     # judging
     lost_after_checks: int = Field(2, ge=1, le=30)
     brand_terms: Annotated[list[str], NoDecode] = Field(default_factory=list)

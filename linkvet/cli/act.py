@@ -22,12 +22,12 @@ DATA_DIR = typer.Option(None, "--data-dir", help="Data folder (default: settings
 
 @contextmanager
 def _store(data_dir: Path | None, *, read_only: bool = False) -> Iterator[Any]:
-    from flows.db import connect
+    from flows.db import open_store
     from linkvet.settings import load_settings
 
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     try:
-        con = connect(settings.duckdb_path, read_only=read_only)
+        con = open_store(settings, read_only=read_only)
     except LinkvetError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None

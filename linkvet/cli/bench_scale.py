@@ -106,6 +106,15 @@ class RssSampler:
     def now(self) -> float:
         return time.monotonic() - self._t0
 
+    def main_during(self, window: tuple[float, float]) -> tuple[int, int]:
+        """``(RSS when the window began, highest RSS within it)`` of this process, for a
+        ``time.monotonic()`` window."""
+        start, end = window[0] - self._t0, window[1] - self._t0
+        inside = [t.get("main", 0) for s, t in self.series if start <= s <= end + self.every]
+        before = [t.get("main", 0) for s, t in self.series if s <= start]
+        first = before[-1] if before else (inside[0] if inside else 0)
+        return first, max(inside, default=first)
+
     def _processes(self) -> Iterator[tuple[str, psutil.Process]]:
         me = psutil.Process()
         yield "main", me
@@ -171,6 +180,7 @@ class ModeResult:
     duckdb_bytes: float = 0.0
     rss: dict[str, Any] = field(default_factory=dict)
     window: tuple[float, float] = (0.0, 0.0)
+    step_windows: dict[str, tuple[float, float]] = field(default_factory=dict)  # monotonic
     overlapped_ingest_s: float = 0.0
 
     @property
@@ -188,7 +198,9 @@ def timed(result: ModeResult, step: str) -> Iterator[None]:
     try:
         yield
     finally:
-        result.steps[step] = result.steps.get(step, 0.0) + time.monotonic() - started
+        ended = time.monotonic()
+        result.steps[step] = result.steps.get(step, 0.0) + ended - started
+        result.step_windows[step] = (started, ended)
 
 
 def tree_bytes(path: Path, pattern: str = "*") -> int:
@@ -232,9 +244,9 @@ def force_render(requests: Path, fraction: float) -> int:
 
 
 def run_facts(settings: Settings, run_id: str, result: ModeResult) -> None:
-    from flows.db import connect
+    from flows.db import open_store
 
-    con = connect(settings.duckdb_path)
+    con = open_store(settings)
     try:
         row = con.execute(
             "SELECT count(*) FILTER (WHERE rendered), avg(bytes) FILTER (WHERE status = 200) "
@@ -421,6 +433,10 @@ def _rss_summary(sampler: RssSampler, window: tuple[float, float]) -> dict[str, 
     }
 
 
+def _main_by_step(sampler: RssSampler, result: ModeResult) -> dict[str, tuple[int, int]]:
+    return {step: sampler.main_during(window) for step, window in result.step_windows.items()}
+
+
 def print_result(r: ModeResult) -> None:
     rss = r.rss
     typer.echo(f"\n== {r.mode}: {r.links} links, {r.workers} crawl worker(s) ==")
@@ -438,6 +454,8 @@ def print_result(r: ModeResult) -> None:
         ("peak RSS sandbox server", _fmt_mb(rss["sandbox"])),
         ("peak RSS broker JVM", _fmt_mb(rss["broker"])),
         ("peak RSS main (plan/ingest/judge/act)", _fmt_mb(rss["main"])),
+        *((f"  main in step {step}: at start / peak", f"{_fmt_mb(a)} / {_fmt_mb(b)}")
+          for step, (a, b) in rss.get("main_by_step", {}).items()),
         ("peak RSS browser (sum, all processes)", _fmt_mb(rss["browser_total"])),
         ("  browser first third / last third",
          f"{_fmt_mb(rss['browser_first_third'])} / {_fmt_mb(rss['browser_last_third'])}"),
@@ -538,6 +556,7 @@ def bench_scale(
                     if broker is not None:
                         broker.stop()
                 result.rss.update(_rss_summary(sampler, result.window))
+                result.rss["main_by_step"] = _main_by_step(sampler, result)
                 results.append(result)
                 print_result(result)
         finally:

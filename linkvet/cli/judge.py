@@ -46,7 +46,8 @@ def import_command(
     try:
         with console.status(f"importing {file.name}"):
             counts = import_file(settings.duckdb_path, settings.data_dir, file, tool, target,
-                                 parse_map(mapping) or None)
+                                 parse_map(mapping) or None,
+                                 memory_limit=settings.duckdb_memory_limit)
     except LinkvetError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -80,7 +81,8 @@ def score_command(
                          tuple(settings.money_keywords))
     try:
         with console.status("judging links"):
-            result = judge_file(settings.duckdb_path, config, load_model(model), target)
+            result = judge_file(settings.duckdb_path, config, load_model(model), target,
+                                memory_limit=settings.duckdb_memory_limit)
     except LinkvetError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

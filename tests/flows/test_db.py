@@ -1,0 +1,42 @@
+"""Opening the store: the memory limit from settings reaches DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from flows.db import connect, open_store
+from linkvet.settings import Settings
+
+
+def _limit(con: object) -> str:
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()  # type: ignore[attr-defined]
+    return str(row[0])
+
+
+def test_the_store_opens_with_the_configured_memory_limit(tmp_path: Path) -> None:
+    con = open_store(Settings(data_dir=tmp_path, duckdb_memory_limit="512MiB"))
+    try:
+        assert _limit(con) == "512.0 MiB"
+    finally:
+        con.close()
+    con = open_store(Settings(data_dir=tmp_path))  # the default, 1GB = 953.6 MiB
+    try:
+        assert _limit(con) == "953.6 MiB"
+    finally:
+        con.close()
+
+
+def test_without_a_limit_duckdb_keeps_its_own_default(tmp_path: Path) -> None:
+    con = connect(tmp_path / "plain.duckdb")
+    try:
+        assert _limit(con) not in ("512.0 MiB", "953.6 MiB")
+    finally:
+        con.close()
+
+
+def test_a_memory_limit_that_is_not_a_size_is_refused() -> None:
+    with pytest.raises(ValidationError, match="duckdb_memory_limit"):
+        Settings(duckdb_memory_limit="lots")
