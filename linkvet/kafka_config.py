@@ -30,6 +30,7 @@ Compression = Literal["gzip", "none"]
 DEFAULT_COMPRESSION: Compression = "none"
 PRODUCER_LINGER_MS = 50
 PRODUCER_BATCH_BYTES = 1024 * 1024
+METADATA_MAX_AGE_MS = 5_000
 
 Headers = list[tuple[str, bytes]]
 M = TypeVar("M", bound=BaseModel)
@@ -115,6 +116,11 @@ def consumer_kwargs(
         "session_timeout_ms": 10_000,
         "heartbeat_interval_ms": 2_000,
         "max_poll_interval_ms": 300_000,
+        # The group leader assigns partitions from its metadata; a member that joined before a
+        # new topic's partitions were in that metadata gets no partition, and the group
+        # rebalances only when the leader's metadata is refreshed (every 5 minutes by
+        # default). Refreshing every 5 s bounds that wait for a cheap metadata request.
+        "metadata_max_age_ms": METADATA_MAX_AGE_MS,
     }
 
 

@@ -401,10 +401,17 @@ def run_kafka(settings: Settings, result: ModeResult, fraction: float, broker: B
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(60)
-    for stats_file in stats_files:
+    for i, stats_file in enumerate(stats_files):
         stats = json.loads(stats_file.read_text(encoding="utf-8"))
         done = int(stats.get("linkvet/kafka/requests", 0))
         result.pages_per_worker.append(done / run.seconds)
+        if not done:  # a worker that never got a partition: show why
+            log_tail = (work / f"worker-{i}.log").read_text(errors="replace").splitlines()[-40:]
+            console.print(f"  worker {i} checked nothing; the end of its log:")
+            for line in log_tail:
+                console.print(f"    {line}", markup=False, highlight=False)
+            kafka_lines = [k for k, v in stats.items() if k.startswith("linkvet/kafka/")]
+            console.print(f"    stats: { {k: stats[k] for k in kafka_lines} }", markup=False)
     delivered = run.ingest.received
     checks_bytes = broker.topic_bytes(settings.kafka_topic_checks)
     result.check_broker_bytes = checks_bytes / delivered if delivered else 0.0
