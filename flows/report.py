@@ -34,14 +34,23 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[
 
 
 LINKS_SQL = """
-SELECT b.source_url, g.anchor, s.score, s.tier, s.toxic, st.status,
-       coalesce(list_transform(e.reasons, lambda r: r.text), []) AS reasons
+SELECT b.link_id, b.source_url, g.anchor, s.score, s.tier, s.toxic, st.status
 FROM backlinks b
 JOIN link_scores s USING (link_id)
 LEFT JOIN link_state st USING (link_id)
 LEFT JOIN link_signals g USING (link_id)
-LEFT JOIN link_scores_explained e USING (link_id)
 WHERE b.target_domain = $target
+"""
+
+# The reasons of a few chosen links only: explaining every link (link_scores_explained) to show
+# fifteen of them would cost memory and time in proportion to the whole store.
+REASONS_SQL = """
+SELECT s.link_id, list(r.text ORDER BY abs(r.points) DESC, r.bit) AS reasons
+FROM link_scores s
+JOIN score_rules r
+  ON r.model_version = s.model_version AND (s.reason_bits >> r.bit::UBIGINT) & 1::UBIGINT = 1
+WHERE s.link_id IN (SELECT unnest($ids))
+GROUP BY s.link_id
 """
 
 
@@ -59,11 +68,13 @@ def report_data(con: duckdb.DuckDBPyConnection, target: str, now: datetime) -> R
         WHERE target_domain = $t AND live_links > 0""", {"t": target}))
 
     def links(order: str, where: str) -> tuple[LinkRow, ...]:
+        rows = _rows(con, f"{LINKS_SQL} AND {where} ORDER BY {order} LIMIT {TOP_LINKS}",
+                     {"target": target})
+        reasons = dict(_rows(con, REASONS_SQL, {"ids": [r[0] for r in rows]})) if rows else {}
         return tuple(
-            LinkRow(url, anchor, score, tier, bool(toxic), status, tuple(reasons))
-            for url, anchor, score, tier, toxic, status, reasons in _rows(
-                con, f"{LINKS_SQL} AND {where} ORDER BY {order} LIMIT {TOP_LINKS}",
-                {"target": target}))
+            LinkRow(url, anchor, score, tier, bool(toxic), status,
+                    tuple(reasons.get(link_id) or ()))
+            for link_id, url, anchor, score, tier, toxic, status in rows)
 
     top = links("s.score DESC, b.source_url", "st.status = 'live' AND NOT s.toxic")
     worst = links("s.toxic DESC, s.score ASC, b.source_url", "TRUE")

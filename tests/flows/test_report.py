@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from flows.db import connect
-from flows.report import SHEETS, XLSX_COLUMNS, export_xlsx, write_report
+from flows.report import SHEETS, XLSX_COLUMNS, export_xlsx, report_data, write_report
 from linkvet.settings import Settings
 from tests.flows.test_act import DAYS, SPAM, A, lid, run_nights, settings_for
 
@@ -133,3 +133,19 @@ def test_report_of_an_empty_store_still_opens(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert "No open alerts." in html and "No live links." in html
     assert date(2026, 10, 5).isoformat() in html
+
+
+def test_report_links_carry_the_reasons_their_score_was_explained_with(judged: Settings
+                                                                       ) -> None:
+    con = connect(judged.duckdb_path)
+    try:
+        data = report_data(con, "acme.example", datetime(2026, 10, 5, tzinfo=UTC))
+        explained = {url: tuple(r["text"] for r in reasons) for url, reasons in con.execute("""
+            SELECT b.source_url, e.reasons FROM backlinks b
+            JOIN link_scores_explained e USING (link_id)""").fetchall()}
+    finally:
+        con.close()
+    shown = [*data.top_links, *data.worst_links]
+    assert shown and any(row.reasons for row in shown)
+    for row in shown:
+        assert row.reasons == explained[row.source_url], row.source_url
