@@ -56,7 +56,8 @@ class LandingPipeline:
                 self._part += 1
                 self._path = self.folder / f"part-{os.getpid()}-{self._part:05d}.jsonl.tmp"
                 self._fh = self._path.open("wb")
-            self._fh.write(item.model_dump_json().encode("utf-8") + b"\n")
+            # model_dump_json() as UTF-8, serialised to bytes directly (no intermediate str)
+            self._fh.write(LinkCheck.__pydantic_serializer__.to_json(item) + b"\n")
             self._count += 1
             if self._count >= self.batch:
                 self._seal()

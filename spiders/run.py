@@ -64,6 +64,9 @@ def run(
         scrapy_settings(settings, requests=requests, landing=landing, kafka=kafka, extra=extra),
         install_root_handler=True,
     )
+    # Scrapy applies LOG_LEVEL in its log handler only: every DEBUG record (a few per page) is
+    # still built, then dropped. The level on the root logger skips that work.
+    logging.getLogger().setLevel(process.settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(load_object(SPIDERS[spider]))
     cpu: dict[str, float] = {}
     # CPU seconds of this process while the spider is open (start-up and imports excluded):
