@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -41,6 +42,7 @@ from schemas.records import LinkCheck
 log = logging.getLogger(__name__)
 
 FLUSH_TIMEOUT_S = 60.0
+PARTITIONS_TTL_S = 1.0
 
 
 class KafkaPublishPipeline:
@@ -60,6 +62,10 @@ class KafkaPublishPipeline:
         # producer's I/O thread, "sent" only by the crawl thread.
         self._sent = 0
         self._delivered = 0
+        # The topic's partition count, asked of the producer's metadata once a second rather
+        # than per record (kafka-python checks the metadata's freshness on every call).
+        self._partitions = 0
+        self._partitions_at = -PARTITIONS_TTL_S
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -89,7 +95,11 @@ class KafkaPublishPipeline:
         value, headers = encode(item)
         key = item.link_id.encode()
         try:
-            partition = key_partition(key, len(producer.partitions_for(self.topic)))
+            now = time.monotonic()
+            if now - self._partitions_at >= PARTITIONS_TTL_S:
+                self._partitions = len(producer.partitions_for(self.topic))
+                self._partitions_at = now
+            partition = key_partition(key, self._partitions)
             future = producer.send(self.topic, value=value, key=key, headers=headers,
                                    partition=partition)
         except KafkaError as exc:
