@@ -42,9 +42,7 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
         self._obey = obey
         self._max_crawl_delay = max_crawl_delay
         self._floors: BoundedDict[str, float] = BoundedDict()  # slot key -> Crawl-delay (s)
-        crawler.signals.connect(self._on_request_reached,
-                                signal=signals.request_reached_downloader)
-        crawler.signals.connect(self._on_response, signal=signals.response_downloaded)
+        self._watching = False  # the signal handlers below, connected at the first Crawl-delay
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -96,6 +94,11 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
         assert engine is not None
         key = engine.downloader.get_slot_key(request)
         self._floors[key] = min(float(delay), self._max_crawl_delay)
+        if not self._watching:  # crawls that meet no Crawl-delay pay nothing per request
+            self._watching = True
+            self.crawler.signals.connect(self._on_request_reached,
+                                         signal=signals.request_reached_downloader)
+            self.crawler.signals.connect(self._on_response, signal=signals.response_downloaded)
         self._enforce_floor(key)
 
     # The Crawl-delay is a floor under the site's download slot. It is set again when a request
