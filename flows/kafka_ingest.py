@@ -44,6 +44,7 @@ from flows.store import checks_table, recover_lake, write_checks
 from linkvet.errors import TransientError
 from linkvet.kafka_config import (
     HEADER_SCHEMA,
+    RejoinTimer,
     consumer_kwargs,
     dead_letter_fields,
     decode,
@@ -270,6 +271,21 @@ class KafkaIngest:
                 f"cannot reach Kafka at {settings.kafka_bootstrap_servers} ({exc}); start the "
                 "broker or fix LINKVET_KAFKA_BOOTSTRAP_SERVERS") from exc
         self.consumer.subscribe([self.topic], listener=_FlushOnRevoke(self))
+        self.rejoin = RejoinTimer()
+
+    def _rejoin_if_stranded(self, now: float) -> None:
+        """Subscribe again when this member has had no partition for a while although the
+        topic has partitions (see :class:`linkvet.kafka_config.RejoinTimer`)."""
+        if not self.rejoin.due(now, bool(self.consumer.assignment())):
+            return
+        if not self.consumer.partitions_for_topic(self.topic):
+            return
+        log.warning("ingest has had no partition of %s for %.0fs although it has partitions; "
+                    "joining the group again", self.topic, self.rejoin.after_s)
+        self._settle()
+        self.consumer.unsubscribe()
+        self.consumer.subscribe([self.topic], listener=_FlushOnRevoke(self))
+        self.rejoin.rejoined(now)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
@@ -383,6 +399,8 @@ class KafkaIngest:
                 self._buffer.extend(batch)
                 got += len(batch)
             now = time.monotonic()
+            if not got:
+                self._rejoin_if_stranded(now)
             if got:
                 last_record = now
             elif not self.consumer.assignment() and now - started < UNASSIGNED_WAIT_S:

@@ -124,6 +124,36 @@ def consumer_kwargs(
     }
 
 
+class RejoinTimer:
+    """When a group member with no partition should subscribe again.
+
+    A member can be left without partitions by an assignment the leader made before it knew
+    the topic's partitions (the assignor logs "No partition metadata"), and the group does not
+    always rebalance by itself. :meth:`due` is true once the member has had no partition for
+    ``after_s`` seconds, at most ``max_times`` times in the member's life (so that a member
+    that is legitimately idle, in a group with more members than partitions, stops asking).
+    The caller also checks that the topic has partitions before it subscribes again."""
+
+    def __init__(self, after_s: float = 15.0, max_times: int = 4) -> None:
+        self.after_s = after_s
+        self.max_times = max_times
+        self.times = 0
+        self._since: float | None = None
+
+    def due(self, now: float, assigned: bool) -> bool:
+        if assigned:
+            self._since = None
+            return False
+        if self._since is None:
+            self._since = now
+            return False
+        return now - self._since >= self.after_s and self.times < self.max_times
+
+    def rejoined(self, now: float) -> None:
+        self.times += 1
+        self._since = now
+
+
 def topic_specs(settings: Settings) -> dict[str, dict[str, Any]]:
     """``{topic: {num_partitions, replication_factor, configs}}`` for the admin client."""
     configs = {"retention.ms": str(settings.kafka_retention_ms)}

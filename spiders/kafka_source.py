@@ -51,6 +51,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from linkvet.kafka_config import (
+    RejoinTimer,
     consumer_kwargs,
     dead_letter_fields,
     decode,
@@ -112,6 +113,7 @@ class KafkaRequestSource:
         self._paused = False
         self._closing = False
         self._last_commit = 0.0
+        self._rejoin = RejoinTimer()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -241,6 +243,17 @@ class KafkaRequestSource:
             self._maybe_commit(force=False)
             free = self.max_in_flight - self._in_flight
             assigned = consumer.assignment()
+            if self._rejoin.due(time.monotonic(), bool(assigned or self._in_flight)) \
+                    and consumer.partitions_for_topic(self.topic):
+                # Stranded without partitions (see linkvet.kafka_config.RejoinTimer).
+                log.warning("worker %s has had no partition of %s for %.0fs although it has "
+                            "partitions; joining the group again", self.client_id, self.topic,
+                            self._rejoin.after_s)
+                consumer.unsubscribe()
+                consumer.subscribe([self.topic], listener=_Listener(self))
+                self._rejoin.rejoined(time.monotonic())
+                self.stats.inc_value("linkvet/kafka/rejoins")
+                return []
             if free <= 0:
                 if not self._paused and assigned:
                     consumer.pause(*assigned)
