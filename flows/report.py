@@ -45,12 +45,10 @@ WHERE b.target_domain = $target
 # The reasons of a few chosen links only: explaining every link (link_scores_explained) to show
 # fifteen of them would cost memory and time in proportion to the whole store.
 REASONS_SQL = """
-SELECT s.link_id, list(r.text ORDER BY abs(r.points) DESC, r.bit) AS reasons
-FROM link_scores s
-JOIN score_rules r
-  ON r.model_version = s.model_version AND (s.reason_bits >> r.bit::UBIGINT) & 1::UBIGINT = 1
-WHERE s.link_id IN (SELECT unnest($ids))
-GROUP BY s.link_id
+SELECT link_id, list(text ORDER BY abs(points) DESC, bit) AS reasons
+FROM link_score_reasons
+WHERE link_id IN (SELECT unnest($ids))
+GROUP BY link_id
 """
 
 

@@ -7,7 +7,6 @@ broker is stopped at the end of the module.
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import stat
@@ -25,7 +24,7 @@ from kafka.errors import KafkaTimeoutError
 from flows.topics import ensure_topics
 from linkvet.kafka_config import client_kwargs, consumer_kwargs, producer_kwargs
 from linkvet.settings import Settings
-from tests.fixtures.kafka import KafkaBroker, free_port_pair
+from tests.fixtures.kafka import KafkaBroker, free_port_pair, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -85,13 +84,7 @@ def broker(request: pytest.FixtureRequest,
                           data_dir=tmp_path_factory.mktemp(f"kafka-{security}"),
                           security=security,
                           password=ENV_PASSWORD if security == "scram" else None)
-    atexit.register(broker.run, "stop")
-    try:
-        broker.start()
-        yield broker
-    finally:
-        atexit.unregister(broker.run)
-        broker.stop()
+    yield from running(broker)
 
 
 def test_round_trip_with_settings_and_no_secret_in_logs(
