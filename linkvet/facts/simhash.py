@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 
 SHINGLE = 3
 _MASK = (1 << 64) - 1
@@ -29,11 +29,19 @@ _MASK_LANES_LIMIT = 1 << 14
 _lane_masks: dict[int, tuple[int, int]] = {}
 
 
+def _joined(table: dict[str, bytes], words: list[str]) -> bytes:
+    """The digests of ``words`` from ``table``, concatenated (``KeyError`` for a word not in
+    it). One ``itemgetter`` call fetches them all: no Python-level step per word."""
+    if len(words) > 1:
+        return b"".join(itemgetter(*words)(table))
+    return table[words[0]] if words else b""
+
+
 def _word_digests(lowered: list[str]) -> bytes:
     """The BLAKE2b-64 digests of the words, concatenated (memoised per word)."""
     table = _digests
     try:
-        return b"".join(map(table.__getitem__, lowered))
+        return _joined(table, lowered)
     except KeyError:
         pass
     fresh = list(set(lowered).difference(table))
@@ -41,7 +49,7 @@ def _word_digests(lowered: list[str]) -> bytes:
         table.clear()
         fresh = list(set(lowered))
     table.update(zip(fresh, map(_digest, map(_blake64, map(_encode, fresh))), strict=True))
-    return b"".join(map(table.__getitem__, lowered))
+    return _joined(table, lowered)
 
 
 def _masks(bits: int, n: int) -> tuple[int, int]:
