@@ -46,13 +46,13 @@ def check(source: str, *, outcome: str = "live", day: int = 0, ip: str | None = 
     _n += 1
     present = outcome == "live"
     links = [LinkOccurrence(
-        href=target, url=target, match="exact", anchor_text=anchor, anchor_kind=kind,  # type: ignore[arg-type]
-        rel=list(rel), follow=follow, placement=placement, hidden=hidden,  # type: ignore[arg-type]
+        href=target, url=target, match="exact", anchor_text=anchor, anchor_kind=kind,
+        rel=list(rel), follow=follow, placement=placement, hidden=hidden,
         text_before=before, text_after=after, link_density=density)] if present else []
     return LinkCheck(
         check_id=f"c{_n}", request_id=f"r{_n}", run_id="run", link_id=link_id(source, target),
         source_url=source, target=target, checked_at=T0 + timedelta(days=day),
-        outcome=outcome,  # type: ignore[arg-type]
+        outcome=outcome,
         fetch=FetchFacts(status=200, final_url=source, server_ip=ip),
         page=PageFacts(title=title, word_count=words, outbound_links=out_domains * 2,
                        outbound_domains=out_domains, text_fingerprint=fp,

@@ -9,7 +9,7 @@ from linkvet.settings import Settings, settings_payload
 
 
 def test_defaults_are_safe() -> None:
-    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    s = Settings(_env_file=None)
     assert (s.allow_private, s.allow_hosts, s.obey_robots, s.kafka_mode) == (False, [], True, False)
 
 
@@ -36,10 +36,10 @@ def test_bad_values_are_refused_with_the_field_named() -> None:
     with pytest.raises(ValidationError, match="concurrent_requests"):
         Settings(concurrent_requests=0)
     with pytest.raises(ValidationError, match="render"):
-        Settings(render="sometimes")  # type: ignore[arg-type]
+        Settings(render="sometimes")
 
 
 def test_payload_reveals_secrets_only_for_the_child_process() -> None:
-    s = Settings(kafka_sasl_password="s3cret")  # type: ignore[arg-type]
+    s = Settings(kafka_sasl_password="s3cret")
     assert "s3cret" not in repr(s) and "s3cret" not in s.model_dump_json()
     assert settings_payload(s)["kafka_sasl_password"] == "s3cret"

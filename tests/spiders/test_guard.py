@@ -9,8 +9,9 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -29,6 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.startswith("http://public.example/"):
+            assert isinstance(self.server, HTTPServer)  # typeshed types it as a BaseServer
             self.send_response(302)
             self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/secret")
             self.send_header("Content-Length", "0")
@@ -54,7 +56,15 @@ def server() -> Iterator[ThreadingHTTPServer]:
     srv.shutdown()
 
 
-def crawl(tmp_path: Path, url: str, **settings: object) -> LinkCheck:
+class _SettingsOverrides(TypedDict, total=False):
+    """The :class:`Settings` fields the tests below override."""
+
+    proxy: str
+    host_map: Path
+    allow_hosts: list[str]
+
+
+def crawl(tmp_path: Path, url: str, **settings: Unpack[_SettingsOverrides]) -> LinkCheck:
     requests = tmp_path / "requests.jsonl"
     requests.write_text(
         CrawlRequest(

@@ -10,6 +10,8 @@ import gzip
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
+from typing import cast
 
 import lxml.html
 
@@ -20,7 +22,7 @@ from tests.linkvet.facts.placement_dev import DEV, load_labels
 def synthetic_page(size: int = 20_000) -> bytes:
     """An article page of about ``size`` bytes: menu, paragraphs with links, footer."""
     menu = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(20))
-    paras = []
+    paras: list[str] = []
     i = 0
     while sum(map(len, paras)) < size - 3000:
         paras.append(
@@ -55,13 +57,14 @@ def main() -> None:
         body = gzip.decompress((DEV / "html" / f"{pid}.html.gz").read_bytes())
         sizes.append(len(body))
         url = str(page["url"])
-        links = page["links"]  # type: ignore[index]
+        # labels.json: each page's "links" is a list of {"url", "anchor", "label"} strings.
+        links = cast(list[dict[str, str]], page["links"])
         # A backlink is usually to another site: take a link labelled content, if any.
         content = [link["url"] for link in links if link["label"] == "content"]
         target = content[0] if content else "https://unrelated.example/"
-        target_ms.append(median_ms(lambda b=body, u=url, t=target: analyse(b, u, target=t)))
-        all_ms.append(median_ms(lambda b=body, u=url: analyse(b, u, all_links=True), 2))
-        parse_ms.append(median_ms(lambda b=body: lxml.html.document_fromstring(b)))
+        target_ms.append(median_ms(partial(analyse, body, url, target=target)))
+        all_ms.append(median_ms(partial(analyse, body, url, all_links=True), 2))
+        parse_ms.append(median_ms(partial(lxml.html.document_fromstring, body)))
     print(f"dev set: {len(sizes)} pages, median {statistics.median(sizes) / 1000:.0f} KB")
     print(f"  analyse(target=...)   median {statistics.median(target_ms):.2f} ms/page")
     print(f"  analyse(all_links)    median {statistics.median(all_ms):.2f} ms/page")

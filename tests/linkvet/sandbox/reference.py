@@ -9,6 +9,7 @@ import lxml.html
 
 from linkvet.sandbox import SandboxWeb
 from linkvet.urls import host_of, match_target, resolve
+from schemas.records import MatchKind
 
 _LANDMARKS = {"nav": "navigation", "header": "header", "footer": "footer", "aside": "sidebar",
               "main": "content", "article": "content"}
@@ -93,7 +94,7 @@ def read_links(web: SandboxWeb, url: str, target: str, body: bytes, *,
         resolved = resolve(base, href)
         if resolved is None:
             continue
-        match = match_target(resolved, target)
+        match: MatchKind | None = match_target(resolved, target)
         chain: tuple[str, ...] = ()
         if match is None and host_of(resolved) == "go.short.example":
             chain = _follow_href(web, resolved, target)
