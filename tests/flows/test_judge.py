@@ -3,6 +3,7 @@ SQL/Python equivalence of the rules, and the Prefect flow."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from flows.judge import (
 )
 from linkvet.ids import link_id
 from linkvet.judging.graph import pagerank
-from linkvet.judging.model import SIGNALS, load_model
+from linkvet.judging.model import SIGNALS, ScoreModel, load_model
 from linkvet.judging.state import Check, link_changes, link_state
 from linkvet.urls import domain_of
 from schemas.records import FetchFacts, LinkCheck, LinkOccurrence, PageFacts
@@ -242,6 +243,35 @@ def test_score_sql_equals_python_evaluation(con: duckdb.DuckDBPyConnection) -> N
         judgement = model.evaluate(dict(zip(names, row[4:], strict=True)))
         assert (judgement.score, judgement.tier, judgement.toxic, judgement.reason_bits) == \
             row[:4]
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.37])
+def test_score_sql_equals_python_with_whole_and_fractional_points(
+        con: duckdb.DuckDBPyConnection, scale: float) -> None:
+    """Whole points are summed as integers in SQL, fractional ones as decimals: both give
+    Python's judgement, and the toxic rule by marker points holds in both."""
+    checks, metrics = synthetic_web()
+    store(con, checks, metrics)
+    packaged = load_model()
+    model = ScoreModel(
+        version="test", base=packaged.base * scale, high=packaged.high * scale,
+        medium=packaged.medium * scale, min_markers=3,
+        min_marker_points=20.0 * scale,
+        rules=tuple(dataclasses.replace(r, points=r.points * scale) for r in packaged.rules))
+    judge_all(con, CONFIG, model, T0)
+    names = list(SIGNALS)
+    got = rows(con, f"""
+            SELECT s.score, s.tier, s.toxic, s.reason_bits, s.marker_count,
+                   {", ".join("g." + n for n in names)}
+            FROM link_scores s JOIN link_signals g USING (link_id)""")
+    assert len(got) == 21
+    for row in got:
+        judgement = model.evaluate(dict(zip(names, row[5:], strict=True)))
+        assert row[0] == pytest.approx(judgement.score, abs=1e-9)
+        assert (judgement.tier, judgement.toxic, judgement.reason_bits,
+                len(judgement.markers)) == row[1:5]
+    assert {row[1] for row in got} == {"high", "medium", "low"}
+    assert any(row[2] for row in got)
 
 
 def test_rescoring_is_idempotent(con: duckdb.DuckDBPyConnection) -> None:
