@@ -163,12 +163,32 @@ def host_of_serialised(url: str) -> str:
 
 
 class DomPaths:
-    """Short CSS-like paths of elements, memoised per document."""
+    """Short CSS-like paths of elements, memoised per document: each element's path, each
+    ancestor's step (links share their ancestors) and each element's position among its
+    same-tag siblings (found for all of them in one pass over the parent's children)."""
 
     def __init__(self) -> None:
         self._cache: dict[Element, str] = {}
+        self._steps: dict[Element, str] = {}
+        self._nth: dict[Element, int] = {}
+
+    def _nth_of_type(self, el: Element, parent: Element) -> int:
+        """``el``'s 1-based position among the children of ``parent`` with its tag; 0 when
+        it is the only one."""
+        nth = self._nth.get(el)
+        if nth is None:
+            same = list(parent.iterchildren(el.tag))
+            if len(same) > 1:
+                self._nth.update((sibling, i) for i, sibling in enumerate(same, 1))
+            else:
+                self._nth[el] = 0
+            nth = self._nth.get(el, 0)
+        return nth
 
     def step(self, el: Element) -> str:
+        cached = self._steps.get(el)
+        if cached is not None:
+            return cached
         tag = str(el.tag).lower()
         step = tag
         ident = (el.get("id") or "").strip()
@@ -180,9 +200,10 @@ class DomPaths:
                 step += f".{cls[0]}"
         parent = el.getparent()
         if parent is not None:
-            same = list(parent.iterchildren(el.tag))
-            if len(same) > 1:
-                step += f":nth-of-type({same.index(el) + 1})"
+            nth = self._nth_of_type(el, parent)
+            if nth:
+                step += f":nth-of-type({nth})"
+        self._steps[el] = step
         return step
 
     MAX_STEPS = 32
