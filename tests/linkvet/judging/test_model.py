@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from linkvet.errors import ConfigError
@@ -45,10 +46,23 @@ def test_missing_signals_make_conditions_false() -> None:
 def test_sql_rendering_of_conditions() -> None:
     model = load_model()
     rule = next(r for r in model.rules if r.id == "boilerplate")
-    assert rule.sql() == "coalesce((placement IN ('navigation', 'header', 'sidebar')), FALSE)"
+    assert rule.sql() == "((placement IN ('navigation', 'header', 'sidebar')) IS TRUE)"
     over = next(r for r in model.rules if r.id == "over_optimised")
-    assert over.sql() == ("coalesce((anchor_class = 'exact') AND (target_exact_share >= 0.3), "
-                          "FALSE)")
+    assert over.sql() == ("((anchor_class = 'exact') IS TRUE AND "
+                          "(target_exact_share >= 0.3) IS TRUE)")
+
+
+@pytest.mark.parametrize(("anchor_class", "share", "fires"), [
+    ("exact", 0.5, True), ("exact", 0.1, False), ("exact", None, False),
+    (None, 0.5, False), (None, None, False), ("branded", None, False)])
+def test_rule_sql_is_false_not_null_when_a_signal_is_missing(
+        anchor_class: str | None, share: float | None, fires: bool) -> None:
+    over = next(r for r in load_model().rules if r.id == "over_optimised")
+    con = duckdb.connect()
+    got = con.execute(f"SELECT {over.sql()} FROM (SELECT ?::VARCHAR AS anchor_class, "
+                      "?::DOUBLE AS target_exact_share)", [anchor_class, share]).fetchone()
+    assert got == (fires,)
+    assert over.holds({"anchor_class": anchor_class, "target_exact_share": share}) is fires
 
 
 @pytest.mark.parametrize(("toml", "message"), [
