@@ -45,6 +45,10 @@ _VISIBLE_TEXT = etree.XPath(
 )
 # The same when nothing hides text: libxml2 need not look at each text node's ancestors.
 _BODY_TEXT = etree.XPath("//body//text()", smart_strings=False)
+# The same when only scripts and styles without child nodes hide text inside the body (most
+# pages): a hidden text node is then a child of one of them, so its parent is enough.
+_UNSCRIPTED_TEXT = etree.XPath(
+    "//body//text()[not(parent::script or parent::style)]", smart_strings=False)
 _LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
 _NOT_BOTS = frozenset({
     "viewport", "description", "keywords", "author", "generator", "theme-color", "referrer",
@@ -81,22 +85,31 @@ def robots_metas(root: Element) -> list[Directive]:
     return out
 
 
-def _hides_body_text(root: Element) -> bool:
-    """Whether an element whose text is not visible may hold body text: one inside a body,
-    or (on odd trees) one around a body. Without any, every body text node is visible."""
+def _body_text_query(root: Element) -> etree.XPath:
+    """The cheapest query that gives exactly the visible body text of ``root``.
+
+    A hiding element (script, style, noscript, template) matters when it holds text or
+    children and is inside a body, or (on odd trees) around one. None: every body text node
+    is visible. Only scripts and styles without children, inside the body: their own text
+    nodes are the hidden ones. Anything else: each text node's ancestors are tested."""
+    query = _BODY_TEXT
     for el in root.iter(*_HIDING_TAGS):
-        if el.text or len(el):
-            if next(el.iterancestors("body"), None) is not None:
-                return True
-            if next(el.iter("body"), None) is not None:
-                return True
-    return False
+        children = len(el)
+        if not (el.text or children):
+            continue
+        if children and next(el.iter("body"), None) is not None:
+            return _VISIBLE_TEXT
+        if next(el.iterancestors("body"), None) is not None:
+            if children or el.tag not in ("script", "style"):
+                return _VISIBLE_TEXT
+            query = _UNSCRIPTED_TEXT
+    return query
 
 
 def visible_text(root: Element) -> str:
     """The visible text nodes of the body (not in script, style, noscript, template), joined
     by single spaces."""
-    texts = _VISIBLE_TEXT(root) if _hides_body_text(root) else _BODY_TEXT(root)
+    texts = _body_text_query(root)(root)
     assert isinstance(texts, list)
     return " ".join(texts)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from linkvet.facts.dom import parse_html
-from linkvet.facts.page import visible_text
+from linkvet.facts.page import _VISIBLE_TEXT, visible_text
 from linkvet.facts.simhash import _majority, simhash
 from linkvet.urls import host_of, resolve, simple_host
 
@@ -40,11 +42,42 @@ def test_majority_matches_counting_each_bit(n: int) -> None:
          "a b"),
         ("<html><body><template>t</template><p>a<style>s</style></p></body></html>", "a"),
         ("<html><body><script src=x></script><p>a</p></body></html>", "a"),
+        # libxml2 puts this body inside the noscript: its text is hidden
+        ("<head><noscript><body>q</noscript>", ""),
+        ("<p>a</p><noscript><p>n</p></noscript><script>s</script>b", "a b"),
     ],
 )
 def test_visible_text_skips_hidden_elements_with_or_without_the_shortcut(
         html: str, expected: str) -> None:
     assert " ".join(visible_text(parse_html(html)).split()) == " ".join(expected.split())
+
+
+_SOUP_TAGS = ["html", "body", "head", "div", "p", "b", "script", "style", "noscript",
+              "template", "table", "td", "svg", "textarea", "title"]
+
+
+@st.composite
+def _markup(draw: st.DrawFn) -> str:
+    """Random, often broken nesting (unclosed and stray end tags, bodies inside scripts)."""
+    parts: list[str] = []
+    for _ in range(draw(st.integers(0, 25))):
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            parts.append(draw(st.text(alphabet="ab <>/!-", max_size=8)))
+        elif kind == 1:
+            parts.append(f"<{draw(st.sampled_from(_SOUP_TAGS))}>")
+        elif kind == 2:
+            parts.append(f"</{draw(st.sampled_from(_SOUP_TAGS))}>")
+        else:
+            parts.append(draw(st.sampled_from(["<!-- c -->", "<br>", "&amp;", "<img>"])))
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_markup())
+def test_visible_text_shortcuts_equal_the_ancestor_test(html: str) -> None:
+    root = parse_html(html)
+    assert visible_text(root) == " ".join(_VISIBLE_TEXT(root))
 
 
 @pytest.mark.parametrize(
