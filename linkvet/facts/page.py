@@ -35,6 +35,12 @@ HeaderValue = str | Sequence[str]
 # A bot-specific robots meta names a crawler; names are short words like "googlebot-news".
 _BOT_NAME = re.compile(r"^[a-z0-9_.\-]{2,40}$")
 _HIDING_TAGS = ("script", "style", "noscript", "template")
+# Every hiding element of the document. From the document node, like the text queries: on
+# broken markup libxml2 can leave elements beside the root element, where root.iter() does
+# not look but ``//`` does.
+_HIDING_ELEMENTS = etree.XPath("|".join(f"//{tag}" for tag in _HIDING_TAGS))
+# Hiding elements whose content libxml2's HTML parser keeps as raw text (no child elements).
+_RAW_TEXT_TAGS = ("script", "style")
 # One ancestor test per hiding tag: libxml2 then collects only ancestors with that name,
 # instead of every ancestor of every text node to test it against a predicate (3x faster
 # on deep pages, same nodes).
@@ -93,14 +99,14 @@ def _body_text_query(root: Element) -> etree.XPath:
     is visible. Only scripts and styles without children, inside the body: their own text
     nodes are the hidden ones. Anything else: each text node's ancestors are tested."""
     query = _BODY_TEXT
-    for el in root.iter(*_HIDING_TAGS):
+    for el in _HIDING_ELEMENTS(root):
         children = len(el)
         if not (el.text or children):
             continue
         if children and next(el.iter("body"), None) is not None:
             return _VISIBLE_TEXT
         if next(el.iterancestors("body"), None) is not None:
-            if children or el.tag not in ("script", "style"):
+            if children or el.tag not in _RAW_TEXT_TAGS:
                 return _VISIBLE_TEXT
             query = _UNSCRIPTED_TEXT
     return query
