@@ -89,7 +89,9 @@ def inspect_command(
     else:
         path = Path(path_or_url)
         if not path.is_file():
-            console.print(f"[red]No such file: {path}[/red]")
+            problem = "is a directory, not a page" if path.is_dir() else "does not exist"
+            console.print(f"[red]{path} {problem}: give an HTML file (plain or .gz) or an "
+                          "http(s) URL[/red]")
             raise typer.Exit(2)
         body = read_page_file(path)
         url = base_url or path.resolve().as_uri()

@@ -37,3 +37,17 @@ def test_target_filters_links(tmp_path: Path) -> None:
     page.write_text(HTML)
     rows = run(str(page), "--base-url", "https://site.example/p", "--target", "acme.example")
     assert [(r["url"], r["match"]) for r in rows[:-1]] == [("https://acme.example/x", "domain")]
+
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("missing.html", "does not exist"),
+    ("", "is a directory, not a page"),
+])
+def test_a_path_that_is_not_a_page_is_refused_with_what_to_give(
+        tmp_path: Path, name: str, problem: str) -> None:
+    path = tmp_path / name if name else tmp_path
+    result = CliRunner().invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        f"{path} {problem}: give an HTML file (plain or .gz) or an http(s) URL")
