@@ -39,7 +39,6 @@ def test_target_filters_links(tmp_path: Path) -> None:
     assert [(r["url"], r["match"]) for r in rows[:-1]] == [("https://acme.example/x", "domain")]
 
 
-
 @pytest.mark.parametrize(("name", "problem"), [
     ("missing.html", "does not exist"),
     ("", "is a directory, not a page"),
