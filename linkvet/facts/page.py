@@ -27,7 +27,7 @@ from lxml import etree
 
 from linkvet.facts.dom import Element, squash, text_content
 from linkvet.facts.robots import Directive, RobotsVerdict, parse_meta, parse_x_robots_tag
-from linkvet.facts.simhash import simhash_lowered, to_hex
+from linkvet.facts.simhash import simhash, to_hex
 from linkvet.urls import domain_of, normalise, registrable_domain, resolve
 from schemas.records import PageFacts
 
@@ -208,8 +208,7 @@ def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str]
                ) -> PageFacts:
     """The :class:`PageFacts` of a parsed page (``link_hosts``: the host of each link)."""
     canonical = _canonical(root, base_url, headers)
-    # Lower-casing the whole text splits into the same words as lower-casing each word.
-    words = visible_text(root).lower().split()
+    words = visible_text(root).split()
     outbound, internal, hosts = link_counts(link_hosts, url)
     return PageFacts(
         title=_title(root),
@@ -224,6 +223,6 @@ def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str]
         outbound_links=outbound,
         outbound_domains=len({registrable_domain(h) for h in hosts}),
         internal_links=internal,
-        text_fingerprint=to_hex(simhash_lowered(words)) if words else None,
+        text_fingerprint=to_hex(simhash(words)) if words else None,
         outbound_hosts=hosts,
     )

@@ -6,9 +6,11 @@ BLAKE2b-64 hashes (digest read little-endian), rotated by 0, 21 and 42 bits, wit
 ``i`` of the result is set when more features have bit ``i`` set than not. Near-identical
 texts differ in few bits (see :func:`distance`); unrelated texts in about half.
 
-How it stays cheap on long pages: word digests are memoised (bounded), and the features are
-never handled one by one: the word digests, joined, are the 64-bit lanes of one integer, and
-the rotations, the shingle XOR and the per-bit counts are a few dozen big-int operations."""
+How it stays cheap on long pages: word digests are memoised (bounded) by the word as given,
+each the digest of its lower-case form, so the page's text is never lower-cased as a whole
+(on non-ASCII text that costs as much as the hashing); and the features are never handled one
+by one: the word digests, joined, are the 64-bit lanes of one integer, and the rotations, the
+shingle XOR and the per-bit counts are a few dozen big-int operations."""
 
 from __future__ import annotations
 
@@ -19,11 +21,13 @@ from operator import itemgetter, methodcaller
 SHINGLE = 3
 _MASK = (1 << 64) - 1
 # Page text is mostly common words, so across a crawl nearly every word was hashed before.
+# Keys are words as they appear (any case); values the digests of their lower-case forms.
 _CACHE_LIMIT = 1 << 17
 _digests: dict[str, bytes] = {}
 _blake64 = partial(hashlib.blake2b, digest_size=8)
 _digest = methodcaller("digest")
 _encode = methodcaller("encode", "utf-8", "replace")
+_lower = methodcaller("lower")
 # Lane masks for the rotations, kept for pages up to this many words.
 _MASK_LANES_LIMIT = 1 << 14
 _lane_masks: dict[int, tuple[int, int]] = {}
@@ -37,19 +41,20 @@ def _joined(table: dict[str, bytes], words: list[str]) -> bytes:
     return table[words[0]] if words else b""
 
 
-def _word_digests(lowered: list[str]) -> bytes:
-    """The BLAKE2b-64 digests of the words, concatenated (memoised per word)."""
+def _word_digests(words: list[str]) -> bytes:
+    """The BLAKE2b-64 digests of the lower-cased words, concatenated (memoised per word)."""
     table = _digests
     try:
-        return _joined(table, lowered)
+        return _joined(table, words)
     except KeyError:
         pass
-    fresh = list(set(lowered).difference(table))
+    fresh = list(set(words).difference(table))
     if len(table) + len(fresh) > _CACHE_LIMIT:
         table.clear()
-        fresh = list(set(lowered))
-    table.update(zip(fresh, map(_digest, map(_blake64, map(_encode, fresh))), strict=True))
-    return _joined(table, lowered)
+        fresh = list(set(words))
+    table.update(zip(fresh, map(_digest, map(_blake64, map(_encode, map(_lower, fresh)))),
+                     strict=True))
+    return _joined(table, words)
 
 
 def _masks(bits: int, n: int) -> tuple[int, int]:
@@ -111,22 +116,19 @@ def _majority(lanes: int, n: int) -> int:
     return above
 
 
-def simhash_lowered(lowered: list[str]) -> int:
-    """:func:`simhash` of words that are lower-case already."""
-    n = len(lowered)
+def simhash(words: list[str]) -> int:
+    """The 64-bit simhash of a word sequence, case-insensitive (0 for no words). Lower-casing
+    word by word gives the words that lower-casing their text gives: case mappings never
+    produce or remove whitespace, and the final-sigma rule stops at it."""
+    n = len(words)
     if not n:
         return 0
-    lanes = int.from_bytes(_word_digests(lowered), "little")
+    lanes = int.from_bytes(_word_digests(words), "little")
     if n < SHINGLE:
         return _majority(lanes, n)
     total = n - SHINGLE + 1
     shingles = lanes ^ (_rotl_lanes(lanes, 21, n) >> 64) ^ (_rotl_lanes(lanes, 42, n) >> 128)
     return _majority(shingles & ((1 << (64 * total)) - 1), total)
-
-
-def simhash(words: list[str]) -> int:
-    """The 64-bit simhash of a word sequence (0 for no words)."""
-    return simhash_lowered(list(map(str.lower, words)))
 
 
 def to_hex(value: int) -> str:

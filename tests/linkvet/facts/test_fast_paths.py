@@ -23,6 +23,19 @@ def test_simhash_values_are_stable() -> None:
     assert simhash(["one"]) == 0xC915768BAADDF234
 
 
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60))
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def test_simhash_lowers_word_by_word_as_the_whole_text_would(text: str) -> None:
+    # Digests are memoised by the word as written: the first spelling seen must not decide
+    # what another spelling of the same lower-case word hashes to.
+    assert simhash(text.split()) == simhash(text.lower().split())
+
+
+def test_simhash_is_case_insensitive_whichever_spelling_comes_first() -> None:
+    assert simhash(["ΟΔΟΣ", "Straße", "İstanbul"]) == simhash(["οδος", "straße", "i̇stanbul"])
+    assert simhash(["Hello", "WORLD"]) == simhash(["hello", "world"]) == 0x0D10C40128C13000
+
+
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 255, 256, 257, 1000])
 def test_majority_matches_counting_each_bit(n: int) -> None:
     rng = random.Random(n)
