@@ -25,7 +25,8 @@ _PARSER = etree.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
     default_doctype=False,
     # Unclosed inline tags nest deeply on real pages; libxml2 drops everything past depth 256
-    # unless told otherwise (past 2048 it still stops: such a page keeps what was parsed).
+    # unless told otherwise. Past 2048 it still stops: :func:`parse_html` then builds the
+    # page again with :mod:`linkvet.facts.deep_parse`.
     huge_tree=True,
 )
 _STRING = etree.XPath("string()", smart_strings=False)
@@ -36,15 +37,28 @@ def parse_html(text: str) -> Element:
 
     The text is handed to libxml2 as UTF-8 bytes with the encoding fixed, so that XML
     declarations and stray ``<meta charset>`` cannot make it re-decode the page; NUL
-    characters (which end libxml2's input early) become U+FFFD."""
+    characters (which end libxml2's input early) become U+FFFD. A page nested deeper than
+    libxml2 parses is built by :func:`linkvet.facts.deep_parse.parse_capped` instead."""
     data = text.replace("\x00", "\ufffd").encode("utf-8", "replace")
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError):
         root = None
+    if _stopped_early():
+        # Nested deeper than libxml2 goes: the rest of the page would be lost.
+        from linkvet.facts.deep_parse import parse_capped
+
+        return parse_capped(text.replace("\x00", "\ufffd"))
     if root is None:
         root = etree.fromstring(b"<html></html>", parser=_PARSER)
     return root
+
+
+def _stopped_early() -> bool:
+    """Whether the last parse stopped at one of libxml2's limits (its nesting depth: the
+    others are lifted by ``huge_tree``). Nothing is reported after it, so it is the last."""
+    error = _PARSER.error_log.last_error
+    return error is not None and error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
 
 
 def text_content(el: Element) -> str:
