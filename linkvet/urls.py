@@ -70,8 +70,12 @@ def host_of(url: str) -> str:
 @lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
     """The registrable domain ("eTLD+1") of a host; for hosts under no public suffix (such as
-    ``*.example`` or an intranet name) the last two labels; an IP address is its own domain."""
+    ``*.example`` or an intranet name) the last two labels; an IP address is its own domain.
+    A host written in Unicode (a target typed as ``bücher.example``) is first put in the
+    ASCII form that WHATWG URLs carry (``xn--bcher-kva.example``), so the two compare equal."""
     host = host.lower().strip(".")
+    if not host.isascii():
+        host = _ascii_host(host)
     if not host:
         return ""
     try:
@@ -84,6 +88,13 @@ def registrable_domain(host: str) -> str:
         return f"{parts.domain}.{parts.suffix}"
     labels = host.split(".")
     return ".".join(labels[-2:])
+
+
+def _ascii_host(host: str) -> str:
+    """The host as a WHATWG URL serialises it (IDNA, lower case); unchanged when it cannot be
+    the host of a URL."""
+    parsed = parse(f"http://{host}/")
+    return str(parsed.hostname).strip(".") if parsed is not None and parsed.hostname else host
 
 
 def domain_of(url: str) -> str:

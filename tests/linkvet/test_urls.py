@@ -35,6 +35,9 @@ def test_resolve_follows_whatwg_rules(base: str, href: str, expected: str | None
         ("127.0.0.1", "127.0.0.1"),
         ("localhost", "localhost"),
         ("", ""),
+        # A target typed in Unicode compares with the IDNA hosts of resolved URLs.
+        ("Bücher.example", "xn--bcher-kva.example"),
+        ("www.münchen.de.", "xn--mnchen-3ya.de"),
     ],
 )
 def test_registrable_domain(host: str, expected: str) -> None:
@@ -63,6 +66,9 @@ def test_normalise_drops_what_does_not_change_the_page() -> None:
         ("http://acme-example.example/", "acme.example", None),
         ("http://other.example/pricing", "http://acme.example/pricing", None),
         ("", "acme.example", None),
+        ("http://xn--bcher-kva.example/x", "bücher.example", "domain"),
+        ("http://shop.xn--bcher-kva.example/", "https://Bücher.example/a", "domain"),
+        ("http://xn--bcher-kva.example/a", "https://bücher.example/a", "normalised"),
     ],
 )
 def test_match_target(url: str, target: str, expected: str | None) -> None:

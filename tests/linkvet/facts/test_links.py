@@ -134,3 +134,13 @@ def test_placement_content_versus_furniture() -> None:
         f"shop</a>. {prose}</p></div></body>")
     assert [o.placement for o in links(html)] == [
         "navigation", "content", "other", "sidebar", "footer", "comments"]
+
+
+def test_a_unicode_domain_target_matches_either_spelling_of_the_host() -> None:
+    html = ("<p><a href='https://bücher.example/a'>one</a> <a href='https://XN--BCHER-KVA"
+            ".example/b'>two</a> <a href='https://buecher.example/'>three</a></p>")
+    found = analyse(html, URL, target="Bücher.example").links
+    assert [(o.url, o.match) for o in found] == [
+        ("https://xn--bcher-kva.example/a", "domain"),
+        ("https://xn--bcher-kva.example/b", "domain"),
+    ]
