@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, TypeAlias
 
 from lxml import etree
@@ -21,7 +22,7 @@ BLOCK_TAGS = frozenset({
     "thead", "tr", "ul", "br", "noscript", "template", "iframe", "select", "option", "button",
     "textarea", "legend", "frame", "frameset",
 })
-_PARSER = etree.HTMLParser(
+_PARSER_OPTIONS: dict[str, Any] = dict(
     encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
     default_doctype=False,
     # Unclosed inline tags nest deeply on real pages; libxml2 drops everything past depth 256
@@ -29,6 +30,19 @@ _PARSER = etree.HTMLParser(
     # page again with :mod:`linkvet.facts.deep_parse`.
     huge_tree=True,
 )
+# One parser per thread: parse_html reads the parser's error log after each parse, and a
+# parser shared between threads would show another thread's log.
+_parsers = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    try:
+        parser: etree.HTMLParser = _parsers.parser
+    except AttributeError:
+        parser = _parsers.parser = etree.HTMLParser(**_PARSER_OPTIONS)
+    return parser
+
+
 _STRING = etree.XPath("string()", smart_strings=False)
 
 
@@ -40,24 +54,26 @@ def parse_html(text: str) -> Element:
     characters (which end libxml2's input early) become U+FFFD. A page nested deeper than
     libxml2 parses is built by :func:`linkvet.facts.deep_parse.parse_capped` instead."""
     data = text.replace("\x00", "\ufffd").encode("utf-8", "replace")
+    parser = _parser()
     try:
-        root = etree.fromstring(data, parser=_PARSER)
+        root = etree.fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
         root = None
-    if _stopped_early():
+    if _stopped_early(parser):
         # Nested deeper than libxml2 goes: the rest of the page would be lost.
         from linkvet.facts.deep_parse import parse_capped
 
         return parse_capped(text.replace("\x00", "\ufffd"))
     if root is None:
-        root = etree.fromstring(b"<html></html>", parser=_PARSER)
+        root = etree.fromstring(b"<html></html>", parser=parser)
     return root
 
 
-def _stopped_early() -> bool:
-    """Whether the last parse stopped at one of libxml2's limits (its nesting depth: the
-    others are lifted by ``huge_tree``). Nothing is reported after it, so it is the last."""
-    error = _PARSER.error_log.last_error
+def _stopped_early(parser: etree.HTMLParser) -> bool:
+    """Whether the parser's last parse stopped at one of libxml2's limits (its nesting depth:
+    the others are lifted by ``huge_tree``). Nothing is reported after it, so it is the last
+    error."""
+    error = parser.error_log.last_error
     return error is not None and error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
 
 

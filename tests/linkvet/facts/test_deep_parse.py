@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
@@ -39,10 +40,10 @@ def test_links_past_libxml2s_depth_limit_are_found(prefix: str) -> None:
 
 def test_ordinary_pages_stay_with_libxml2() -> None:
     dom.parse_html("<div>" * 3000)
-    assert dom._stopped_early()
+    assert dom._stopped_early(dom._parser())
     # The parser's error log starts afresh with each page.
     root = dom.parse_html("<html><body>" + "<div>" * 1500 + "x</body></html>")
-    assert not dom._stopped_early()
+    assert not dom._stopped_early(dom._parser())
     assert _depth(root) == 1501  # html > body > 1500 divs: nothing dropped, nothing capped
 
 
@@ -83,7 +84,7 @@ def test_nesting_stops_at_chromiums_depth() -> None:
 @given(soup())
 def test_every_target_link_reported_once_by_the_capped_tree(case: tuple[str, int]) -> None:
     html, count = case
-    with mock.patch.object(dom, "_stopped_early", return_value=True):
+    with mock.patch.object(dom, "_stopped_early", return_value=True):  # always the fallback
         result = analyse(html, URL, target=TARGET, all_links=True)
     assert len(result.links) == count
     assert sum(1 for f in result.all_links if f.url == TARGET) == count
@@ -98,3 +99,12 @@ def test_every_target_link_reported_once_after_deep_nesting(
     result = analyse(f"<{tag}>" * depth + html, URL, target=TARGET, all_links=True)
     assert len(result.links) == count
     assert sum(1 for f in result.all_links if f.url == TARGET) == count
+
+
+def test_threads_parsing_at_once_each_read_their_own_parse() -> None:
+    deep = "<font>" * 2500 + f"<a href='{TARGET}'>acme</a>"
+    shallow = f"<p>flat <a href='{TARGET}'>acme</a></p>"
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda html: len(analyse(html, URL, target=TARGET).links),
+                              [deep, shallow] * 20))
+    assert found == [1] * 40
