@@ -45,8 +45,21 @@ SHORTENER_DOMAINS = frozenset(
 _OPAQUE_PATH = re.compile(r"^/(?:[a-z]{1,8}/)?[A-Za-z0-9_-]{1,16}/?$")
 
 
+def _spellings(domain: str) -> tuple[str, ...]:
+    """A registrable domain as URLs carry it (IDNA ASCII) and, for an internationalised
+    one, as a tracking query may spell it once unquoted (Unicode)."""
+    if not domain:
+        return ()
+    try:
+        unicode = domain.encode("ascii").decode("idna").lower()
+    except UnicodeError:
+        return (domain,)
+    return (domain,) if unicode == domain else (domain, unicode)
+
+
 def candidates(hrefs: Iterable[str], source_url: str, target: str, limit: int = 5) -> list[str]:
     target_domain = registrable_domain(host_of(target) or target)
+    spellings = _spellings(target_domain)
     source_domain = domain_of(source_url)
     scored: dict[str, int] = {}
     for url in hrefs:
@@ -56,7 +69,7 @@ def candidates(hrefs: Iterable[str], source_url: str, target: str, limit: int = 
         rank = None
         if domain in SHORTENER_DOMAINS or host_of(url).startswith(("go.", "l.", "lnk.", "out.")):
             rank = 0
-        elif target_domain and target_domain in unquote(url.split("?", 1)[-1]).lower():
+        elif spellings and any(t in unquote(url.split("?", 1)[-1]).lower() for t in spellings):
             rank = 1
         else:
             path = "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
