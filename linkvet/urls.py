@@ -75,7 +75,7 @@ def registrable_domain(host: str) -> str:
     ASCII form that WHATWG URLs carry (``xn--bcher-kva.example``), so the two compare equal."""
     host = host.lower().strip(".")
     if not host.isascii():
-        host = _ascii_host(host)
+        host = ascii_host(host)
     if not host:
         return ""
     try:
@@ -90,9 +90,14 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _ascii_host(host: str) -> str:
-    """The host as a WHATWG URL serialises it (IDNA, lower case); unchanged when it cannot be
-    the host of a URL."""
+def ascii_host(host: str) -> str:
+    """A host name as WHATWG URLs serialise it (IDNA by UTS #46, lower case, no trailing
+    dot): ``Bücher.example`` is ``xn--bcher-kva.example``. Unchanged when it cannot be the
+    host of a URL, or holds more than a host (a port, a path...)."""
+    if host.isascii():
+        return host.lower().strip(".")
+    if any(c in host for c in "/\\?#@: "):
+        return host
     parsed = parse(f"http://{host}/")
     return str(parsed.hostname).strip(".") if parsed is not None and parsed.hostname else host
 

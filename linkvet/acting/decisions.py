@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from linkvet.errors import InputError
-from linkvet.urls import registrable_domain
+from linkvet.urls import ascii_host, registrable_domain
 
 Action = Literal["keep", "whitelist", "remove", "disavow"]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
@@ -27,11 +27,9 @@ def normalise_subject(subject: str) -> str:
     """``domain:<registrable domain>`` or a link id; anything else is refused with the fix."""
     value = subject.strip()
     if value.lower().startswith("domain:"):
-        host = value[len("domain:"):].strip().lower().rstrip(".")
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError as exc:
-            raise InputError(f"{subject!r}: not a domain name ({exc})") from exc
+        # The ASCII form resolved URLs carry, so that the subject names the same domain as
+        # the links it covers (a host that is not a domain name stays as typed and is refused).
+        host = ascii_host(value[len("domain:"):].strip())
         if not _HOST.match(host):
             raise InputError(f"{subject!r}: write a domain as domain:example.com")
         domain = registrable_domain(host)

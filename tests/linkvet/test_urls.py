@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkvet.urls import match_target, normalise, registrable_domain, resolve
+from linkvet.urls import ascii_host, match_target, normalise, registrable_domain, resolve
 
 
 @pytest.mark.parametrize(
@@ -42,6 +42,16 @@ def test_resolve_follows_whatwg_rules(base: str, href: str, expected: str | None
 )
 def test_registrable_domain(host: str, expected: str) -> None:
     assert registrable_domain(host) == expected
+
+
+def test_ascii_host_is_the_host_a_resolved_url_carries() -> None:
+    assert ascii_host("Bücher.Example.") == "xn--bcher-kva.example"
+    assert ascii_host("ACME.example") == "acme.example"
+    assert resolve("http://a.example/", "http://Straße.example/") == (
+        f"http://{ascii_host('straße.example')}/")
+    # More than a host, or not a host at all: left as it is.
+    assert ascii_host("bücher.example:80") == "bücher.example:80"
+    assert ascii_host("bü cher.example") == "bü cher.example"
 
 
 def test_normalise_drops_what_does_not_change_the_page() -> None:

@@ -26,5 +26,9 @@ def test_subjects() -> None:
         normalise_subject("domain:www.spam.example")
     with pytest.raises(InputError, match="neither a link id"):
         normalise_subject("https://spam.example/")
+    # The domain as resolved links carry it (WHATWG's IDNA, where ß is kept, not made "ss").
+    assert normalise_subject("domain:Straße.example.") == "domain:xn--strae-oqa.example"
+    with pytest.raises(InputError, match=r"write a domain as domain:example\.com"):
+        normalise_subject("domain:spam.example/page")
     with pytest.raises(InputError, match="contacted, replied"):
         check_outreach_status("ghosted")
