@@ -51,7 +51,11 @@ def _spellings(domain: str) -> tuple[str, ...]:
     if not domain:
         return ()
     try:
-        unicode = domain.encode("ascii").decode("idna").lower()
+        # Punycode per label, exactly (Python's "idna" codec re-checks labels by IDNA 2003
+        # and refuses some that WHATWG produces, such as straße's).
+        unicode = ".".join(
+            label[4:].encode("ascii").decode("punycode") if label.startswith("xn--") else label
+            for label in domain.split("."))
     except UnicodeError:
         return (domain,)
     return (domain,) if unicode == domain else (domain, unicode)

@@ -32,3 +32,8 @@ def test_an_internationalised_target_is_found_in_queries_in_either_spelling() ->
     expected = hrefs[:2]
     assert candidates(hrefs, SOURCE, "bücher.example") == expected
     assert candidates(hrefs, SOURCE, "https://xn--bcher-kva.example/") == expected
+
+
+def test_a_target_with_sharp_s_is_found_in_a_unicode_query() -> None:
+    href = "https://ads.example/a?u=https%3A%2F%2Fstra%C3%9Fe.example%2F"
+    assert candidates([href], SOURCE, "straße.example") == [href]
