@@ -100,10 +100,9 @@ class _TreeBuilder(HTMLParser):
     @staticmethod
     def _set_attributes(el: Element, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
-            if el.get(name) is not None:
-                continue  # the first of duplicate attributes counts
             try:
-                el.set(name, _xml_safe(value or ""))
+                if el.get(name) is None:  # the first of duplicate attributes counts
+                    el.set(name, _xml_safe(value or ""))
             except ValueError:
                 continue  # a name XML cannot hold; browsers would keep it, nothing reads it
 
@@ -144,6 +143,12 @@ class _TreeBuilder(HTMLParser):
     # ``<div/>`` opens a div in HTML; a void element is closed either way.
     handle_startendtag = handle_starttag
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """``<![...`` outside foreign content: a bogus comment up to the next ``>``, as in
+        browsers (the standard library's version raises on any keyword but a few)."""
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
+
     def handle_endtag(self, tag: str) -> None:
         if tag in ("html", "body"):
             return  # content after </body> still belongs to the body, as in browsers
@@ -174,8 +179,12 @@ class _TreeBuilder(HTMLParser):
 def parse_capped(text: str) -> Element:
     """The ``<html>`` element of ``text``, built by the rules of the module."""
     builder = _TreeBuilder()
-    builder.feed(text)
-    builder.close()
+    try:
+        builder.feed(text)
+        builder.close()
+    except AssertionError:
+        # The tokenizer's own consistency checks: keep the tree built so far.
+        pass
     if builder.body is None:
         builder._open_body()
     return builder.root

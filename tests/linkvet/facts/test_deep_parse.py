@@ -12,7 +12,7 @@ from lxml import etree
 
 from linkvet.facts import analyse, dom
 from linkvet.facts.deep_parse import MAX_DEPTH, parse_capped
-from tests.linkvet.facts.test_fuzz import TARGET, URL, soup
+from tests.linkvet.facts.test_fuzz import JUNK, TARGET, URL, soup
 
 DEEP = {
     "unclosed font tags": "<p>intro</p>" + "<font color=red>x " * 5000,
@@ -108,3 +108,18 @@ def test_threads_parsing_at_once_each_read_their_own_parse() -> None:
         found = list(pool.map(lambda html: len(analyse(html, URL, target=TARGET).links),
                               [deep, shallow] * 20))
     assert found == [1] * 40
+
+
+MARKUP_JUNK = st.sampled_from([
+    "<![ x", "<![CDATA[x]]>", "<![if", "<![endif]>", "<!", "<!-", "<?xml", "<a\x01b=1>",
+    "<div a=\"\x01\">", "<x:y>", "</x:y>", "<1a>", "<a b='", "&#xD800;", "&#99999999;",
+    "<p \x7f=1>", "<svg>", "<head>", "</body>", "<html lang=x>", "<td>", "<li>", "<option>",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(JUNK, MARKUP_JUNK), max_size=40))
+def test_the_capped_tree_takes_any_tag_soup(parts: list[str]) -> None:
+    root = parse_capped("".join(parts))
+    assert root.tag == "html"
+    assert [child.tag for child in root][-1] == "body"
