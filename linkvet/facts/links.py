@@ -177,7 +177,11 @@ class DomPaths:
         it is the only one."""
         nth = self._nth.get(el)
         if nth is None:
-            same = list(parent.iterchildren(el.tag))
+            try:
+                same = list(parent.iterchildren(el.tag))
+            except ValueError:
+                # libxml2 keeps tag names that lxml refuses to look up (control characters).
+                same = [child for child in parent if child.tag == el.tag]
             if len(same) > 1:
                 self._nth.update((sibling, i) for i, sibling in enumerate(same, 1))
             else:

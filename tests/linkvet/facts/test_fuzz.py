@@ -15,7 +15,7 @@ JUNK = st.sampled_from([
     "<", ">", "</", "&amp;", "&#x0;", "\x00", "\"", "'", "=", "<!--", "-->", "<![CDATA[",
     "<?xml version='1.0' encoding='latin-1'?>", "<meta charset=utf-16>", "é", "\ud7ff", "\n",
     "<a href='https://acme.example/other'>", "<base href='javascript:x'>", "<a href='//'>",
-    "<br/>", "<img src=x>", "word",
+    "<br/>", "<img src=x>", "word", "<x\x01y>", "<p \x02=1>",
 ])
 
 

@@ -144,3 +144,10 @@ def test_a_unicode_domain_target_matches_either_spelling_of_the_host() -> None:
         ("https://xn--bcher-kva.example/a", "domain"),
         ("https://xn--bcher-kva.example/b", "domain"),
     ]
+
+
+def test_a_tag_name_with_a_control_character_does_not_lose_the_page() -> None:
+    # libxml2 keeps such names; lxml refuses to look them up by name.
+    html = "<p><x\x01y><a href='https://acme.example/shop'>x</a></x\x01y><x\x01y></x\x01y></p>"
+    assert [(o.dom_path, o.anchor_text) for o in links(html)] == [
+        ("html>body>p>x\x01y:nth-of-type(1)>a", "x")]
