@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -27,11 +28,28 @@ class RenderChoice(StrEnum):
 
 
 def read_page_file(path: Path) -> bytes:
-    """The HTML bytes of a local file, gunzipped when it starts with the gzip magic."""
+    """The HTML bytes of a local file, gunzipped when it starts with the gzip magic.
+
+    Raises ``ValueError`` saying what to do when the gzip data is cut short or damaged."""
     data = path.read_bytes()
     if data.startswith(_GZIP_MAGIC):
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(
+                f"{path} starts like a gzip file but does not decompress ({exc}); give the "
+                "whole .gz file, or the page as plain HTML") from exc
     return data
+
+
+def _check_base_url(base_url: str) -> None:
+    """A base URL must be the absolute http(s) URL of the page: links resolve against it."""
+    from linkvet.urls import parse
+
+    parsed = parse(base_url)
+    if parsed is None or parsed.protocol not in ("http:", "https:"):
+        raise ValueError(f"--base-url {base_url!r} is not an absolute http(s) URL: give the "
+                         "page's address, like https://blog.example/post")
 
 
 def json_lines(body: bytes, url: str, *, headers: Mapping[str, str | Sequence[str]] | None,
@@ -93,7 +111,13 @@ def inspect_command(
             console.print(f"[red]{path} {problem}: give an HTML file (plain or .gz) or an "
                           "http(s) URL[/red]")
             raise typer.Exit(2)
-        body = read_page_file(path)
+        try:
+            if base_url is not None:
+                _check_base_url(base_url)
+            body = read_page_file(path)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
         url = base_url or path.resolve().as_uri()
     for line in json_lines(body, url, headers=headers, target=target, all_links=all_links):
         typer.echo(line)

@@ -50,3 +50,28 @@ def test_a_path_that_is_not_a_page_is_refused_with_what_to_give(
     assert result.exit_code == 2
     assert " ".join(result.output.split()) == (
         f"{path} {problem}: give an HTML file (plain or .gz) or an http(s) URL")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--base-url", "notaurl"], "--base-url 'notaurl' is not an absolute http(s) URL: give the "
+                                "page's address, like https://blog.example/post"),
+    (["--base-url", "ftp://site.example/p"], "--base-url 'ftp://site.example/p' is not an "
+     "absolute http(s) URL: give the page's address, like https://blog.example/post"),
+])
+def test_a_base_url_that_cannot_resolve_links_is_refused(
+        tmp_path: Path, args: list[str], message: str) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(HTML)
+    result = CliRunner().invoke(app, ["inspect", str(page), *args])
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == message
+
+
+def test_a_cut_short_gzip_file_is_refused_with_what_to_give(tmp_path: Path) -> None:
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(gzip.compress(HTML.encode())[:30])
+    result = CliRunner().invoke(app, ["inspect", str(page)])
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())
+    assert output.startswith(f"{page} starts like a gzip file but does not decompress (")
+    assert output.endswith("); give the whole .gz file, or the page as plain HTML")
