@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from linkvet.errors import StoreLockedError
+from linkvet.errors import StoreLockedError, StoreMissingError
 from linkvet.settings import Settings
 from schemas.ddl import ddl_script
 
@@ -39,6 +39,12 @@ def connect(
     ``memory_limit`` caps DuckDB's buffer pool (DuckDB's default: 80% of RAM)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise StoreMissingError(
+            f"{path} does not exist yet: nothing was imported or verified with this data "
+            "folder. Run `linkvet demo`, or `linkvet import FILE --from TOOL --target DOMAIN` "
+            "then `linkvet verify`; or point --data-dir (LINKVET_DATA_DIR) at the folder that "
+            "holds linkvet.duckdb.")
     deadline = time.monotonic() + wait_s
     delay = 0.2
     while True:

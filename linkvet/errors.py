@@ -24,6 +24,10 @@ class StoreLockedError(TransientError):
     """The DuckDB file is held by another process."""
 
 
+class StoreMissingError(TerminalError):
+    """A command that only reads the DuckDB file found none: nothing was stored there yet."""
+
+
 class ConfigError(TerminalError):
     """A setting is missing or contradicts another."""
 
