@@ -271,11 +271,12 @@ def judge_prospects(
         ids = [p.check.link_id for p in scoreable]
         con.execute("DELETE FROM backlinks WHERE list_contains($ids, link_id)", {"ids": ids})
         write_checks(con, work / "lake", [p.check for p in scoreable])
-        con.executemany(
-            "INSERT INTO backlinks (link_id, source_url, source_domain, target_url, "
-            "target_domain, sources, imported_at) VALUES (?, ?, ?, ?, ?, ['prospect'], ?)",
-            [(p.check.link_id, p.url, domain_of(p.url), domain, domain, now.replace(tzinfo=None))
-             for p in scoreable])
+        if scoreable:  # DuckDB refuses executemany without rows
+            con.executemany(
+                "INSERT INTO backlinks (link_id, source_url, source_domain, target_url, "
+                "target_domain, sources, imported_at) VALUES (?, ?, ?, ?, ?, ['prospect'], ?)",
+                [(p.check.link_id, p.url, domain_of(p.url), domain, domain,
+                  now.replace(tzinfo=None)) for p in scoreable])
         # the link-context relevance pass has nothing to read for would-be links
         judge_all(con, replace(config, relevance=False), model, now)
         con.register("_prospects", pa.table({

@@ -147,6 +147,17 @@ def test_unknown_target_topic_is_not_off_topic(
     assert all(p.signals["relevance"] is None for p in prospects)
 
 
+def test_no_candidate_that_can_be_scored_gives_each_its_outcome(
+        pages: dict[str, FetchedPage], tmp_path: Path) -> None:
+    prospects, existing = judge_prospects(pages, (NOT_FOUND, ROBOTS), OWN, DOMAIN, CONFIG,
+                                          MODEL, tmp_path / "work")
+    assert existing == 0
+    assert verdicts(prospects) == {
+        NOT_FOUND: ("page_not_found", None, None, None, ()),
+        ROBOTS: ("robots_blocked", None, None, None, ()),
+    }
+
+
 def test_existing_store_prefers_the_snapshot(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path / "data")
     assert existing_store_of(settings) is None
