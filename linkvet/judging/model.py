@@ -258,6 +258,9 @@ def parse_model(data: Mapping[str, Any]) -> ScoreModel:
                           "tiers.medium and [[rule]] tables") from None
     if len(raw_rules) > MAX_RULES:
         raise ConfigError(f"score model: {len(raw_rules)} rules, at most {MAX_RULES}")
+    if not raw_rules:
+        raise ConfigError("score model: no rules; give at least one [[rule]] table (a model "
+                          "without rules would score every link the same)")
     rules: list[Rule] = []
     seen: set[str] = set()
     for raw in raw_rules:

@@ -73,6 +73,8 @@ def test_rule_sql_is_false_not_null_when_a_signal_is_missing(
     ('version = "1"\n[tiers]\nhigh = 70\nmedium = 40\n[[rule]]\nid = "x"\npoints = 1\n'
      'when = []\n', "at least one condition"),
     ('version = "1"\n[[rule]]\nid = "x"\n', "needs version, tiers.high"),
+    ('version = "1"\nrule = []\n[tiers]\nhigh = 70\nmedium = 40\n',
+     "no rules; give at least one"),
 ])
 def test_bad_models_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
     path = tmp_path / "m.toml"
