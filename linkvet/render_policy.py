@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 
+# Tags are scanned up to the next "<" as well as ">": a body of many unclosed "<div" would
+# otherwise make each scan run to the end of the 200 KB head (minutes).
 _SHELL = re.compile(
-    rb"""<(?:div|main|body)[^>]+(?:id=["']?(?:root|app|__next|__nuxt|main-app|svelte)["'\s>]"""
+    rb"""<(?:div|main|body)[^<>]+(?:id=["']?(?:root|app|__next|__nuxt|main-app|svelte)["'\s>]"""
     rb"""|ng-app|data-reactroot|data-server-rendered|ng-version)""",
     re.IGNORECASE,
 )
 _SCRIPT = re.compile(rb"<script\b", re.IGNORECASE)
-_NOSCRIPT_JS = re.compile(rb"<noscript[^>]*>[^<]{0,200}(?:enable|requires?)\s+javascript", re.I)
+_NOSCRIPT_JS = re.compile(rb"<noscript[^<>]*>[^<]{0,200}(?:enable|requires?)\s+javascript",
+                          re.I)
 
 
 def js_signals(body: bytes, word_count: int) -> list[str]:

@@ -55,7 +55,10 @@ _BODY_TEXT = etree.XPath("//body//text()", smart_strings=False)
 # pages): a hidden text node is then a child of one of them, so its parent is enough.
 _UNSCRIPTED_TEXT = etree.XPath(
     "//body//text()[not(parent::script or parent::style)]", smart_strings=False)
-_LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;[^,<]*)*)")
+# The URL part stops at "<" too: on a header of many "<" without ">", each would otherwise
+# scan to the end of the header (quadratic).
+_LINK_HEADER = re.compile(r"<([^<>]*)>\s*((?:;[^,<]*)*)")
+_CANONICAL_REL = re.compile(r"""rel\s*=\s*"?[^";=]*\bcanonical\b""", re.IGNORECASE)
 _NOT_BOTS = frozenset({
     "viewport", "description", "keywords", "author", "generator", "theme-color", "referrer",
     "twitter", "format-detection", "application-name", "msapplication", "copyright",
@@ -159,7 +162,7 @@ def _canonical(root: Element, base_url: str,
             return resolve(base_url, href)
     for value in header_values(headers, "link"):
         for target, params in _LINK_HEADER.findall(value):
-            if re.search(r"""rel\s*=\s*"?[^";]*\bcanonical\b""", params, re.IGNORECASE):
+            if _CANONICAL_REL.search(params):
                 return resolve(base_url, target)
     return None
 
