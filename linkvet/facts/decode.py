@@ -12,8 +12,12 @@ Rules, in order (the first that applies wins):
 A declared charset (2 or 3) that does not decode cleanly, while the bytes are valid UTF-8,
 yields UTF-8: such pages were saved as UTF-8 and mis-declared. The reverse, a page declared
 UTF-8 whose bytes are mostly not, is read as cp1252 (see :func:`_mostly_utf8_or_cp1252`).
-A declared charset that is unknown to Python is skipped. When nothing decodes strictly, the
-chosen charset decodes with replacement characters. Compression is the caller's business.
+Only the encodings of the WHATWG Encoding Standard (what browsers support) are honoured, each
+read as browsers read it (``iso-8859-1`` as windows-1252, ``shift_jis`` as windows-31J...); a
+label browsers do not know, or a Python codec that is not a web encoding (``utf-7``,
+``unicode_escape``, ``utf-32``...), is skipped, as browsers skip it. When nothing decodes
+strictly, the chosen charset decodes with replacement characters. Compression is the caller's
+business.
 """
 
 from __future__ import annotations
@@ -31,23 +35,59 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# WHATWG maps these labels elsewhere; Python's own codecs would be stricter than browsers.
+# Labels of the WHATWG Encoding Standard that Python does not know, or knows as another
+# codec, mapped before Python looks them up.
 _ALIASES = {
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "x-sjis": "shift_jis",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
     "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
     # A page cannot really be UTF-16 without a BOM when its declaration was read as ASCII.
     "utf-16": "utf-8",
     "utf-16le": "utf-8",
     "utf-16be": "utf-8",
+    "windows-874": "cp874",
+    "dos-874": "cp874",
+    "iso-8859-8-i": "iso8859-8",
+    "csiso88598i": "iso8859-8",
+    "logical": "iso8859-8",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-mac-ukrainian": "mac-cyrillic",
+    "x-mac-roman": "mac-roman",
+    "koi": "koi8-r",
+    "koi8": "koi8-r",
+    "cskoi8r": "koi8-r",
+    "koi8-ru": "koi8-u",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "x-euc-jp": "euc_jp",
+    "x-gbk": "gb18030",
+    "csgb2312": "gb18030",
+    "windows-949": "cp949",
+    "cn-big5": "big5hkscs",
+    "x-x-big5": "big5hkscs",
 }
+# Python codecs (by their canonical names) that WHATWG reads as a superset: browsers decode
+# these labels with the larger table.
+_AS_BROWSERS_READ = {
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+}
+# The Python codecs of the WHATWG encodings (UTF-16 is only ever taken from a BOM).
+_WEB_CODECS = frozenset({
+    "utf-8", "cp866", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6",
+    "iso8859-7", "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15",
+    "iso8859-16", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp874", "cp1250", "cp1251",
+    "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "gb18030",
+    "big5hkscs", "euc_jp", "iso2022_jp", "cp932", "cp949",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +116,18 @@ def charset_from_meta(head: bytes) -> str | None:
 
 
 def codec_for(label: str | None) -> str | None:
-    """The Python codec for a charset label (WHATWG-style aliases applied), or ``None``."""
+    """The Python codec that reads a charset label as browsers do, or ``None`` for a label
+    that names no web encoding."""
     if not label:
         return None
     label = label.strip().lower()
     label = _ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        name = codecs.lookup(label).name
     except LookupError:
         return None
+    name = _AS_BROWSERS_READ.get(name, name)
+    return name if name in _WEB_CODECS else None
 
 
 def _strict(body: bytes, codec: str) -> str | None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import codecs
 
-from linkvet.facts.decode import charset_from_meta, decode_html
+import pytest
+
+from linkvet.facts.decode import Decoded, charset_from_meta, decode_html
 
 
 def test_bom_wins_over_declarations() -> None:
@@ -60,3 +62,22 @@ def test_utf8_with_one_stray_byte_stays_utf8() -> None:
     body = "<p>Équipe Forêt — ça va</p>".encode() + b"\xff"
     got = decode_html(body, "text/html; charset=utf-8")
     assert (got.text, got.encoding) == ("<p>Équipe Forêt — ça va</p>\ufffd", "utf-8")
+
+
+@pytest.mark.parametrize("label", ["utf-7", "unicode_escape", "utf-32", "punycode", "cp037"])
+def test_codecs_that_are_no_web_encoding_are_ignored_as_browsers_ignore_them(label: str) -> None:
+    # Read as UTF-7 this would be "<b>": markup that no browser shows.
+    decoded = decode_html(b"<p>+ADw-b+AD4- \\u0041</p>", f"text/html; charset={label}")
+    assert (decoded.encoding, decoded.text) == ("utf-8", "<p>+ADw-b+AD4- \\u0041</p>")
+
+
+@pytest.mark.parametrize(("label", "body", "encoding", "text"), [
+    ("windows-874", "<p>สวัสดี</p>".encode("cp874"), "cp874", "<p>สวัสดี</p>"),  # unknown to Python
+    ("x-mac-cyrillic", "<p>Привет</p>".encode("mac-cyrillic"), "mac-cyrillic", "<p>Привет</p>"),
+    ("iso-8859-9", b"<p>\x80 \xdd</p>", "cp1254", "<p>€ İ</p>"),       # read as windows-1254
+    ("Shift_JIS", "<p>①</p>".encode("cp932"), "cp932", "<p>①</p>"),   # read as windows-31J
+    ("euc-kr", "<p>똠</p>".encode("cp949"), "cp949", "<p>똠</p>"),      # read as windows-949
+])
+def test_web_labels_read_as_browsers_read_them(
+        label: str, body: bytes, encoding: str, text: str) -> None:
+    assert decode_html(body, f"text/html; charset={label}") == Decoded(text, encoding)
