@@ -44,10 +44,9 @@ def read_page_file(path: Path) -> bytes:
 
 def _check_base_url(base_url: str) -> None:
     """A base URL must be the absolute http(s) URL of the page: links resolve against it."""
-    from linkvet.urls import parse
+    from linkvet.urls import resolve
 
-    parsed = parse(base_url)
-    if parsed is None or parsed.protocol not in ("http:", "https:"):
+    if resolve("", base_url) is None:  # linkvet's one rule for "an absolute http(s) URL"
         raise ValueError(f"--base-url {base_url!r} is not an absolute http(s) URL: give the "
                          "page's address, like https://blog.example/post")
 

@@ -53,7 +53,8 @@ def parse_html(text: str) -> Element:
     declarations and stray ``<meta charset>`` cannot make it re-decode the page; NUL
     characters (which end libxml2's input early) become U+FFFD. A page nested deeper than
     libxml2 parses is built by :func:`linkvet.facts.deep_parse.parse_capped` instead."""
-    data = text.replace("\x00", "\ufffd").encode("utf-8", "replace")
+    text = text.replace("\x00", "\ufffd")
+    data = text.encode("utf-8", "replace")
     parser = _parser()
     try:
         root = etree.fromstring(data, parser=parser)
@@ -63,7 +64,7 @@ def parse_html(text: str) -> Element:
         # Nested deeper than libxml2 goes: the rest of the page would be lost.
         from linkvet.facts.deep_parse import parse_capped
 
-        return parse_capped(text.replace("\x00", "\ufffd"))
+        return parse_capped(text)
     if root is None:
         root = etree.fromstring(b"<html></html>", parser=parser)
     return root

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
@@ -102,6 +103,13 @@ def test_every_target_link_reported_once_after_deep_nesting(
 
 
 def test_threads_parsing_at_once_each_read_their_own_parse() -> None:
+    # Each thread has its own parser (and so its own error log); one thread keeps its own.
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(dom._parser()))
+    thread.start()
+    thread.join()
+    assert other[0] is not dom._parser()
+    assert dom._parser() is dom._parser()
     deep = "<font>" * 2500 + f"<a href='{TARGET}'>acme</a>"
     shallow = f"<p>flat <a href='{TARGET}'>acme</a></p>"
     with ThreadPoolExecutor(4) as pool:
