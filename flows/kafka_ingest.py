@@ -64,6 +64,8 @@ _ANCHOR_RANK_SQL = "CASE o.anchor_kind WHEN 'text' THEN 0 WHEN 'image' THEN 1 " 
 
 
 # ------------------------------------------------------------------ the fast path
+# Numeric bounds of a field (annotated_types metadata, e.g. Field(ge=0)) as SQL operators.
+_BOUNDS = (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
     """``(inner annotation, nullable)``."""
     if get_origin(annotation) in (Union, types.UnionType):
@@ -98,8 +100,8 @@ def duckdb_structure(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def validity_sql(model: type[BaseModel], expr: str) -> list[str]:
-    """SQL conditions, true when every enumerated value and timestamp under ``expr`` is valid
-    (types and key sets are checked by the round trip in :data:`ROWS_SQL`)."""
+    """SQL conditions, true when every enumerated value, timestamp and numeric bound under
+    ``expr`` is valid (types and key sets are checked by the round trip in :data:`ROWS_SQL`)."""
     conds: list[str] = []
     for name, f in model.model_fields.items():
         inner, nullable = _unwrap(f.annotation)
@@ -122,6 +124,10 @@ def validity_sql(model: type[BaseModel], expr: str) -> list[str]:
                 if sub:
                     cond = (f"coalesce(list_bool_and(list_transform({path}, lambda {var}: "
                             f"{' AND '.join(sub)})), true)")
+        bounds = [f"{path} {op} {getattr(m, attr)!r}" for m in f.metadata
+                  for attr, op in _BOUNDS if hasattr(m, attr)]
+        if bounds:
+            cond = " AND ".join(([cond] if cond else []) + bounds)
         if cond is not None:
             conds.append(f"({path} IS NULL OR ({cond}))" if nullable else f"({cond})")
     return conds
@@ -167,7 +173,8 @@ SELECT
     CAST(r.page.outbound_domains AS INTEGER) AS outbound_domains,
     CAST(r.page.internal_links AS INTEGER) AS internal_links,
     r.page.text_fingerprint AS text_fingerprint, r.page.outbound_hosts AS outbound_hosts,
-    pidx IS NOT NULL AS link_present, CAST(len(r.links) AS INTEGER) AS occurrences,
+    pidx IS NOT NULL AS link_present,
+    CAST(len(r.links) + r.links_omitted AS INTEGER) AS occurrences,
     o.href AS href, o.url AS link_url, o.match AS match_kind, o.anchor_text AS anchor_text,
     o.anchor_kind AS anchor_kind, o.rel AS rel, o.follow AS follow,
     o.follow_cause AS follow_cause, o.placement AS placement, o.hidden AS hidden,

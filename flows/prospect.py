@@ -240,7 +240,7 @@ def _existing_link(check: LinkCheck) -> dict[str, Any] | None:
         return None
     occ = check.links[index]
     return {"url": occ.url, "anchor": occ.anchor_text, "rel": occ.rel, "follow": occ.follow,
-            "placement": occ.placement, "hidden": occ.hidden, "occurrences": len(check.links)}
+            "placement": occ.placement, "hidden": occ.hidden, "occurrences": check.occurrences}
 
 
 def _unreachable(page: FetchedPage) -> Prospect:

@@ -246,6 +246,9 @@ def first_line(exc: BaseException) -> str:
     return (" ".join(lines[:3]) if lines else type(exc).__name__)[:500]
 
 
+DEAD_LETTER_ORIGINAL_BYTES = 256 * 1024
+
+
 def dead_letter_fields(
     *,
     topic: str,
@@ -255,13 +258,18 @@ def dead_letter_fields(
     value: bytes | None,
     error: str,
 ) -> dict[str, Any]:
-    """The fields of a DeadLetter record: where the bad record was, its bytes and why."""
+    """The fields of a DeadLetter record: where the bad record was, its bytes and why. Only the
+    first :data:`DEAD_LETTER_ORIGINAL_BYTES` of a larger original are kept: base64 makes bytes
+    a third larger, and a bad record near the broker's size limit, dead-lettered whole, would be
+    refused, failing its batch again at every retry."""
+    original = value or b""
     return {
         "topic": topic,
         "partition": partition,
         "offset": offset,
         "key": key.decode("utf-8", "replace") if key is not None else None,
-        "original": base64.b64encode(value or b"").decode("ascii"),
+        "original": base64.b64encode(original[:DEAD_LETTER_ORIGINAL_BYTES]).decode("ascii"),
+        "original_bytes": len(original),
         "error": error[:2000],
         "failed_at": datetime.now(UTC),
     }

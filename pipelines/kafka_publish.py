@@ -5,7 +5,9 @@ for throughput (see :func:`linkvet.kafka_config.producer_kwargs`). Delivery is a
 when the broker acknowledges a check, the request source is told (``source.ack(request_id)``)
 so that the worker commits a crawl request's offset only after its check is safe on the broker.
 A failed delivery is counted, logged once, and handed back (``source.nack(request_id,
-reason)``) for another attempt. ``close_spider`` flushes whatever is still buffered.
+reason)``) for another attempt. ``close_spider`` flushes whatever is still buffered. A check
+larger than one record may be (a link farm's thousands of occurrences) is shrunk to fit by
+:func:`schemas.fit.fit`, the same rule the landing files apply.
 
 Per record the pipeline does only what the contract needs: the value serialised straight to
 bytes, the schema headers encoded once per schema, the key's partition computed with Kafka's
@@ -37,6 +39,7 @@ from linkvet.kafka_config import (
     producer_kwargs,
 )
 from linkvet.settings import Settings
+from schemas.fit import MAX_RECORD_BYTES, fit
 from schemas.records import LinkCheck
 
 log = logging.getLogger(__name__)
@@ -93,6 +96,8 @@ class KafkaPublishPipeline:
         producer = self.producer
         assert producer is not None
         value, headers = encode(item)
+        if len(value) > MAX_RECORD_BYTES:
+            item, value = self._fitted(item)
         key = item.link_id.encode()
         try:
             now = time.monotonic()
@@ -109,6 +114,15 @@ class KafkaPublishPipeline:
         future.add_errback(self._on_error, item.request_id)
         self._sent += 1
         return item
+
+    def _fitted(self, item: LinkCheck) -> tuple[LinkCheck, bytes]:
+        """A check over the record size bound, shrunk to fit (schemas.fit)."""
+        fitted, value = fit(item)
+        self.stats.inc_value("linkvet/kafka/shrunk_checks")
+        log.info("check %s of %s shrunk to %d bytes: %d of %d occurrence(s) listed",
+                 item.check_id, item.source_url, len(value), len(fitted.links),
+                 fitted.occurrences)
+        return fitted, value
 
     def close_spider(self) -> None:
         if self.producer is None:

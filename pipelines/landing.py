@@ -3,7 +3,8 @@
 Records are appended to ``part-<pid>-<n>.jsonl.tmp`` and the file is renamed to ``.jsonl`` when
 it holds ``LINKVET_LANDING_BATCH`` records or the crawl closes. Ingest reads only ``.jsonl``
 files, so a crash never exposes half a batch (the record bytes are those a Kafka message holds:
-the same ingest code reads both).
+the same ingest code reads both). A check larger than one record may be is shrunk by
+:func:`schemas.fit.fit`, as the Kafka publisher does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
+from schemas.fit import MAX_RECORD_BYTES, fit
 from schemas.records import LinkCheck
 
 log = logging.getLogger(__name__)
@@ -56,8 +58,13 @@ class LandingPipeline:
                 self._part += 1
                 self._path = self.folder / f"part-{os.getpid()}-{self._part:05d}.jsonl.tmp"
                 self._fh = self._path.open("wb")
-            # model_dump_json() as UTF-8, serialised to bytes directly (no intermediate str)
-            self._fh.write(LinkCheck.__pydantic_serializer__.to_json(item) + b"\n")
+            # model_dump_json() as UTF-8, serialised to bytes directly (no intermediate str);
+            # a check over the record size bound is shrunk as the Kafka publisher does
+            value = LinkCheck.__pydantic_serializer__.to_json(item)
+            if len(value) > MAX_RECORD_BYTES:
+                item, value = fit(item)
+                self.stats.inc_value("linkvet/landing/shrunk_checks")
+            self._fh.write(value + b"\n")
             self._count += 1
             if self._count >= self.batch:
                 self._seal()

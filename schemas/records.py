@@ -1,7 +1,8 @@
 """The record contract: what crosses a process boundary (Kafka, landing files, Parquet).
 
 Every record carries ``schema_version``. A change that removes or renames a field bumps the
-major version; adding an optional field bumps the minor. JSON Schema files next to this module
+major version; adding an optional field bumps the minor (models refuse unknown fields, so an
+older reader refuses the newer records: upgrade readers first). JSON Schema files next to this module
 are generated from these models (``linkvet schemas --write``) and a test fails when stale.
 """
 
@@ -12,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: LinkCheck.links_omitted, DeadLetter.original_bytes
 
 Outcome = Literal[
     "live",
@@ -148,6 +149,16 @@ class LinkCheck(_Record):
     fetch: FetchFacts
     page: PageFacts = Field(default_factory=PageFacts)
     links: list[LinkOccurrence] = Field(default_factory=list)
+    links_omitted: int = Field(
+        0, ge=0,
+        description="Occurrences found on the page but not listed in links: a check is kept "
+                    "under the record size bound by dropping occurrences from the end of the "
+                    "page, never the primary one (see schemas/fit.py).")
+
+    @property
+    def occurrences(self) -> int:
+        """How many times the page links to the target (listed plus omitted)."""
+        return len(self.links) + self.links_omitted
 
 
 class DeadLetter(_Record):
@@ -157,7 +168,12 @@ class DeadLetter(_Record):
     partition: int | None = None
     offset: int | None = None
     key: str | None = None
-    original: str = Field(description="The original bytes, base64.")
+    original: str = Field(description="The original bytes, base64: all of them, or the first "
+                                      "256 KiB when original_bytes is larger.")
+    original_bytes: int | None = Field(
+        None, ge=0, description="The original's size in bytes (its base64 would not fit in one "
+                                "record beyond 256 KiB; read it whole from topic, partition "
+                                "and offset).")
     error: str
     failed_at: datetime
 

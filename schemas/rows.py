@@ -69,7 +69,8 @@ LINK_CHECK_COLUMNS: tuple[str, ...] = (
 
 def check_row(check: LinkCheck) -> dict[str, Any]:
     """One ``link_checks`` row. The primary occurrence's facts are denormalised into columns;
-    every occurrence is kept as JSON in ``links``."""
+    every occurrence listed in the check is kept as JSON in ``links`` (``occurrences`` also
+    counts those the record's size bound left out, see schemas/fit.py)."""
     f, p = check.fetch, check.page
     idx = primary_index(check.links)
     occ = check.links[idx] if idx is not None else None
@@ -111,7 +112,7 @@ def check_row(check: LinkCheck) -> dict[str, Any]:
         "text_fingerprint": p.text_fingerprint,
         "outbound_hosts": list(p.outbound_hosts),
         "link_present": occ is not None,
-        "occurrences": len(check.links),
+        "occurrences": check.occurrences,
         "href": occ.href if occ else None,
         "link_url": occ.url if occ else None,
         "match_kind": occ.match if occ else None,

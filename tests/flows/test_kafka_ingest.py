@@ -45,6 +45,9 @@ def _varied_checks() -> list[LinkCheck]:
         occ.model_copy(update={"placement": "content", "anchor_text": "winner ✓ «»"}),
         occ.model_copy(update={"placement": "content", "anchor_text": "second"}),
     ]}))
+    # A check shrunk to the record size bound: occurrences counts the omitted ones too.
+    checks.append(base.model_copy(update={"check_id": "c-shrunk", "links": [occ],
+                                          "links_omitted": 4_321}))
     return checks
 
 
@@ -77,6 +80,7 @@ def test_sql_mapping_equals_the_python_mapping(tmp_path: Path) -> None:
     assert len(by_sql) == len(checks)
     assert by_sql == by_python
     assert by_sql["c-primary"]["anchor_text"] == "winner ✓ «»"
+    assert by_sql["c-shrunk"]["occurrences"] == 4_322
 
 
 @pytest.mark.parametrize("mutate", [
@@ -85,6 +89,7 @@ def test_sql_mapping_equals_the_python_mapping(tmp_path: Path) -> None:
     lambda d: {**d, "outcome": "fine"},
     lambda d: {k: v for k, v in d.items() if k != "page"},
     lambda d: {**d, "checked_at": "yesterday"},
+    lambda d: {**d, "links_omitted": -1},
 ])
 def test_fast_path_refuses_what_is_not_canonical(mutate: Any) -> None:
     good = json.loads(synthetic_check(1, "r").model_dump_json())
@@ -116,6 +121,32 @@ def test_bad_records_are_dead_lettered_and_the_rest_stored(
         settings.kafka_topic_checks, "k1", where)
     assert "Invalid JSON" in letter.error or "json" in letter.error.lower()
     assert dict(dead[0].headers)["schema"] == b"DeadLetter"
+
+
+@pytest.mark.kafka
+def test_a_bad_record_too_large_to_dead_letter_whole_keeps_its_head_and_size(
+        kafka_bootstrap: str, tmp_path: Path) -> None:
+    """Base64 makes a record a third larger: a bad record near the broker's limit (1 MiB by
+    default) cannot be dead-lettered whole. Its first bytes and its size are, and the batch
+    is stored and committed."""
+    settings = kafka_settings(kafka_bootstrap, tmp_path / "data")
+    ensure_topics(settings)
+    good = synthetic_check(1, "big")
+    value, headers = encode(good)
+    send_raw(kafka_bootstrap, settings.kafka_topic_checks, value, good.link_id.encode(), headers)
+    bad = b'{"schema_name":"LinkCheck","junk":"' + b"z" * 1_000_000 + b'"}'
+    where = send_raw(kafka_bootstrap, settings.kafka_topic_checks, bad, b"k-big")
+    stats = ingest_kafka(settings, idle_timeout_s=2.0)
+    assert (stats.received, stats.inserted, stats.dead_lettered) == (2, 1, 1)
+    dead = read_topic(kafka_bootstrap, settings.kafka_topic_dead_letter, 1)
+    assert len(dead) == 1
+    letter = DeadLetter.model_validate_json(dead[0].value)
+    head = base64.b64decode(letter.original)
+    assert head == bad[: len(head)] and 0 < len(head) < len(bad)
+    assert letter.original_bytes == len(bad)
+    assert ((letter.partition, letter.offset), letter.key) == (where, "k-big")
+    # nothing is left to read: the batch's offsets were committed
+    assert ingest_kafka(settings, idle_timeout_s=2.0).received == 0
 
 
 @pytest.mark.kafka

@@ -13,6 +13,7 @@ from kafka import KafkaProducer
 from linkvet.cli.kafka import synthetic_check
 from linkvet.kafka_config import encode
 from schemas.jsonschema import load_schema, stale_files, write_schema_files
+from schemas.records import SCHEMA_VERSION
 
 
 def test_shipped_files_match_the_models() -> None:
@@ -55,5 +56,5 @@ def test_kcat_reads_keys_headers_and_schema_valid_values(
         load_schema("LinkCheck"), format_checker=jsonschema.FormatChecker())
     assert sorted(m["key"] for m in messages) == sorted(c.link_id for c in checks)
     for m in messages:
-        assert m["headers"] == ["schema", "LinkCheck", "schema-version", "1.0"]
+        assert m["headers"] == ["schema", "LinkCheck", "schema-version", SCHEMA_VERSION]
         assert list(validator.iter_errors(json.loads(m["payload"]))) == []
