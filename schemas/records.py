@@ -2,8 +2,9 @@
 
 Every record carries ``schema_version``. A change that removes or renames a field bumps the
 major version; adding an optional field bumps the minor (models refuse unknown fields, so an
-older reader refuses the newer records: upgrade readers first). JSON Schema files next to this module
-are generated from these models (``linkvet schemas --write``) and a test fails when stale.
+older reader refuses the newer records: upgrade readers first). JSON Schema files next to
+this module are generated from these models (``linkvet schemas --write``) and a test fails
+when stale.
 """
 
 from __future__ import annotations
