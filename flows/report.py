@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from linkvet.acting.report import AlertRow, DayPoint, LinkRow, ReportData, render_html
@@ -22,6 +23,7 @@ from linkvet.acting.report import AlertRow, DayPoint, LinkRow, ReportData, rende
 log = logging.getLogger(__name__)
 
 TOP_LINKS = 15
+XLSX_CELL_CHARS = 32_767  # Excel's limit for the text of one cell
 SHEETS: tuple[str, ...] = ("high", "medium", "low", "toxic")
 XLSX_COLUMNS: tuple[str, ...] = (
     "link_id", "source_url", "source_domain", "target_url", "status", "score", "tier", "toxic",
@@ -141,10 +143,14 @@ def _cell(value: Any) -> Any:
 
 def _text_cell(ws: Any, value: Any) -> Any:
     """A cell value; strings as explicit text cells (openpyxl would store "=..." as a
-    formula)."""
+    formula), their control characters (which XML 1.0 cannot hold, and openpyxl refuses,
+    failing the whole export) as U+FFFD, cut to a cell's 32,767 characters."""
     value = _cell(value)
     if not isinstance(value, str):
         return value
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if len(value) > XLSX_CELL_CHARS:
+        value = value[: XLSX_CELL_CHARS - 1] + "…"
     cell = WriteOnlyCell(ws, value)
     cell.data_type = "s"
     return cell

@@ -17,6 +17,7 @@ from linkvet.settings import Settings
 from tests.flows.test_act import DAYS, SPAM, A, lid, run_nights, settings_for
 
 INJECTED = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+CONTROL = "an\x02chor\x0b with \x1f controls\x00"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -35,6 +36,11 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> Settings:
                     {"e": json.dumps({"source_url": INJECTED})})
         con.execute("UPDATE link_signals SET anchor = '=HYPERLINK(\"http://x\")' "
                     "WHERE link_id = $id", {"id": lid(SPAM[1])})
+        # control characters (a page can carry them in any text) and an over-long anchor
+        con.execute("UPDATE link_signals SET anchor = $a WHERE link_id = $id",
+                    {"a": CONTROL, "id": lid(SPAM[2])})
+        con.execute("UPDATE backlinks SET source_url = $u WHERE link_id = $id",
+                    {"u": "https://spam3.xyz/" + "p" * 40_000, "id": lid(SPAM[2])})
     finally:
         con.close()
     return settings
@@ -121,6 +127,11 @@ def test_xlsx_has_one_sheet_per_class_with_reasons(judged: Settings, tmp_path: P
     cells = [c for ws in wb for row in ws.iter_rows(min_row=2) for c in row
              if c.value == '=HYPERLINK("http://x")']
     assert len(cells) == 1 and cells[0].data_type == "s"
+    row = next(r for ws in wb for r in ws.iter_rows(min_row=2, values_only=True)
+               if r[0] == lid(SPAM[2]))
+    assert row[XLSX_COLUMNS.index("anchor")] == "an\ufffdchor\ufffd with \ufffd controls\ufffd"
+    url = row[XLSX_COLUMNS.index("source_url")]
+    assert len(url) == 32_767 and url.startswith("https://spam3.xyz/ppp") and url[-1] == "…"
 
 
 def test_report_of_an_empty_store_still_opens(tmp_path: Path) -> None:
