@@ -98,6 +98,11 @@ def tag_of(el: etree._Element) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
+def in_template(el: Element) -> bool:
+    """Whether ``el`` is inside a ``<template>``, whose content is not part of the document."""
+    return any(a.tag == "template" for a in el.iterancestors())
+
+
 def base_url_of(root: Element, url: str) -> str:
     """The document's base URL: the first ``<base href>`` resolved against ``url``, if any
     resolves to an http(s) URL; ``url`` otherwise."""
@@ -105,7 +110,7 @@ def base_url_of(root: Element, url: str) -> str:
 
     for base in root.iter("base"):
         href = base.get("href")
-        if href is None:
+        if href is None or in_template(base):
             continue
         resolved = resolve(url, href)
         return resolved or url

@@ -1,11 +1,18 @@
 """Facts about a whole page.
 
 - ``title``: the first ``<title>`` outside ``<svg>``, whitespace squashed.
-- ``language``: ``<html lang>``, else ``<meta http-equiv="content-language">``, else the
-  ``Content-Language`` header (first value).
-- ``canonical``: the first ``<link rel="canonical" href>``, else an HTTP ``Link`` header with
-  ``rel="canonical"``, resolved against the base URL; ``canonical_is_self`` compares it with
-  the page URL by :func:`linkvet.urls.normalise`.
+- ``language`` (HTML's rules): ``<html lang>`` (an empty one means unknown: ``None``), else
+  ``<meta http-equiv="content-language">`` (its first word; ignored when it lists several,
+  with commas), else the ``Content-Language`` header (first value). ``xml:lang`` means nothing
+  in HTML.
+- ``canonical``: ``<link rel="canonical" href>`` in ``<head>``, resolved against the base URL
+  (search engines ignore one in the body, and so does linkvet); when the head's canonicals
+  disagree, none counts (Google ignores them all). Without one, a ``Link`` header with
+  ``rel="canonical"`` (RFC 8288; resolved against the page URL: a header never uses the
+  document's ``<base>``), again only when its canonicals agree. ``canonical_is_self``
+  compares it with the page URL by :func:`linkvet.urls.normalise`.
+- Nothing inside ``<template>`` counts (its content is not part of the document): robots
+  metas, title, canonical and ``<base>`` there are ignored.
 - ``meta_robots``: directives of ``<meta name="robots">`` and bot-specific robots metas
   (``googlebot: noindex`` for a bot); ``x_robots_tag``: the header values as received.
   ``noindex``/``nofollow`` hold when a generic or a Googlebot directive says so (see
@@ -25,7 +32,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from linkvet.facts.dom import Element, squash, text_content
+from linkvet.facts import link_header
+from linkvet.facts.dom import Element, in_template, squash, text_content
 from linkvet.facts.robots import Directive, RobotsVerdict, parse_meta, parse_x_robots_tag
 from linkvet.facts.simhash import simhash, to_hex
 from linkvet.urls import domain_of, normalise, registrable_domain, resolve
@@ -55,10 +63,6 @@ _BODY_TEXT = etree.XPath("//body//text()", smart_strings=False)
 # pages): a hidden text node is then a child of one of them, so its parent is enough.
 _UNSCRIPTED_TEXT = etree.XPath(
     "//body//text()[not(parent::script or parent::style)]", smart_strings=False)
-# The URL part stops at "<" too: on a header of many "<" without ">", each would otherwise
-# scan to the end of the header (quadratic).
-_LINK_HEADER = re.compile(r"<([^<>]*)>\s*((?:;[^,<]*)*)")
-_CANONICAL_REL = re.compile(r"""rel\s*=\s*"?[^";=]*\bcanonical\b""", re.IGNORECASE)
 _NOT_BOTS = frozenset({
     "viewport", "description", "keywords", "author", "generator", "theme-color", "referrer",
     "twitter", "format-detection", "application-name", "msapplication", "copyright",
@@ -85,6 +89,8 @@ def robots_metas(root: Element) -> list[Directive]:
     """Directives of every robots meta tag: ``robots`` and bot names (``googlebot``...)."""
     out: list[Directive] = []
     for meta in root.iter("meta"):
+        if in_template(meta):
+            continue
         name = (meta.get("name") or "").strip().lower()
         content = meta.get("content")
         if not name or content is None or name in _NOT_BOTS:
@@ -130,7 +136,7 @@ def visible_words(root: Element) -> list[str]:
 def _title(root: Element) -> str | None:
     for el in root.iter("title"):
         node = el.getparent()
-        while node is not None and node.tag != "svg":
+        while node is not None and node.tag not in ("svg", "template"):
             node = node.getparent()
         if node is None:
             return squash(text_content(el)) or None
@@ -138,14 +144,16 @@ def _title(root: Element) -> str | None:
 
 
 def _language(root: Element, headers: Mapping[str, HeaderValue] | None) -> str | None:
-    lang = (root.get("lang") or root.get("xml:lang") or "").strip()
-    if lang:
-        return lang
+    lang = root.get("lang")
+    if lang is not None:
+        return lang.strip() or None
     for meta in root.iter("meta"):
-        if (meta.get("http-equiv") or "").strip().lower() == "content-language":
-            value = (meta.get("content") or "").split(",")[0].strip()
-            if value:
-                return value
+        if ((meta.get("http-equiv") or "").strip().lower() == "content-language"
+                and not in_template(meta)):
+            content = meta.get("content") or ""
+            words = content.split()
+            if "," not in content and words:
+                return words[0]
     for value in header_values(headers, "content-language"):
         value = value.split(",")[0].strip()
         if value:
@@ -153,18 +161,31 @@ def _language(root: Element, headers: Mapping[str, HeaderValue] | None) -> str |
     return None
 
 
-def _canonical(root: Element, base_url: str,
+def _agreed(urls: list[str]) -> str | None:
+    """The one URL all of ``urls`` name (``None`` for none, or for several that differ)."""
+    return urls[0] if urls and all(u == urls[0] for u in urls) else None
+
+
+def _canonical(root: Element, url: str, base_url: str,
                headers: Mapping[str, HeaderValue] | None) -> str | None:
-    for link in root.iter("link"):
+    head = root.find("head")
+    declared: list[str] = []
+    for link in head.iter("link") if head is not None else ():
         rels = (link.get("rel") or "").lower().split()
         href = link.get("href")
-        if "canonical" in rels and href is not None:
-            return resolve(base_url, href)
+        if "canonical" in rels and href is not None and not in_template(link):
+            resolved = resolve(base_url, href)
+            if resolved:
+                declared.append(resolved)
+    if declared:
+        return _agreed(declared)
     for value in header_values(headers, "link"):
-        for target, params in _LINK_HEADER.findall(value):
-            if _CANONICAL_REL.search(params):
-                return resolve(base_url, target)
-    return None
+        for target, rels in link_header.links(value):
+            if "canonical" in rels:
+                resolved = resolve(url, target)
+                if resolved:
+                    declared.append(resolved)
+    return _agreed(declared)
 
 
 def link_counts(link_hosts: Iterable[str], page_url: str) -> tuple[int, int, list[str]]:
@@ -210,7 +231,7 @@ def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str]
                robots: PageRobots, headers: Mapping[str, HeaderValue] | None = None,
                ) -> PageFacts:
     """The :class:`PageFacts` of a parsed page (``link_hosts``: the host of each link)."""
-    canonical = _canonical(root, base_url, headers)
+    canonical = _canonical(root, url, base_url, headers)
     words = visible_text(root).split()
     outbound, internal, hosts = link_counts(link_hosts, url)
     return PageFacts(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from linkvet.facts import analyse
 from linkvet.facts.robots import RobotsVerdict, parse_x_robots_tag
 from linkvet.facts.simhash import distance, simhash
@@ -22,7 +24,7 @@ def test_title_language_canonical_self() -> None:
 
 
 def test_canonical_elsewhere_and_header_canonical_and_meta_language() -> None:
-    html = ("<head><meta http-equiv='content-language' content='de, en'>"
+    html = ("<head><meta http-equiv='content-language' content=' de  en'>"
             "<link rel='canonical' href='https://other.example/a'></head>")
     facts = analyse(html, URL).page
     assert (facts.canonical, facts.canonical_is_self, facts.language) == (
@@ -86,3 +88,70 @@ def test_simhash_near_duplicates_are_close_and_different_texts_far() -> None:
     assert simhash([]) == 0
     fp = analyse(f"<p>{text}</p>", URL).page.text_fingerprint
     assert fp == f"{a:016x}"
+
+
+LANGUAGE = {"Content-Language": "pt-BR"}
+
+
+@pytest.mark.parametrize(("html", "language"), [
+    ("<html lang='nl'><p>x", "nl"),
+    ("<html lang=''><p>x", None),  # empty: the language is unknown, nothing else is asked
+    ("<html xml:lang='nl'><p>x", "pt-BR"),  # xml:lang means nothing in HTML
+    ("<meta http-equiv='Content-Language' content='fr, en'><p>x", "pt-BR"),  # a list: ignored
+    ("<meta http-equiv='content-language' content='fr en'><p>x", "fr"),  # its first word
+    ("<template><meta http-equiv='content-language' content='fr'></template><p>x", "pt-BR"),
+])
+def test_language_follows_html_rules(html: str, language: str | None) -> None:
+    assert analyse(html, URL, headers=LANGUAGE).page.language == language
+
+
+@pytest.mark.parametrize(("html", "canonical"), [
+    # in the body (written there, or pushed there by a <div> that ends the head): ignored
+    ("<head><title>P</title></head><body><p><link rel='canonical' href='https://s.example/'>",
+     None),
+    ("<head><title>P</title><div>ad</div><link rel='canonical' href='https://s.example/'>",
+     None),
+    ("<body><svg><link rel='canonical' href='https://s.example/'></svg>", None),
+    ("<head><template><link rel='canonical' href='https://s.example/'></template></head>", None),
+    # several that disagree: none counts; several that agree: that one
+    ("<head><link rel=canonical href='https://a.example/'>"
+     "<link rel=canonical href='https://b.example/'></head>", None),
+    ("<head><link rel=canonical href='/a'><link rel=canonical href='https://www.site.example/a'>",
+     "https://www.site.example/a"),
+    # one that cannot be resolved is skipped
+    ("<head><link rel=canonical href='javascript:void(0)'>"
+     "<link rel='Canonical alternate' href='/b'></head>", "https://www.site.example/b"),
+])
+def test_canonical_only_from_the_head_and_only_when_agreed(html: str,
+                                                          canonical: str | None) -> None:
+    assert analyse(html, URL).page.canonical == canonical
+
+
+@pytest.mark.parametrize(("link", "canonical"), [
+    ('<https://site.example/c>; title="a, b"; rel="canonical"', "https://site.example/c"),
+    ('<https://site.example/c>; rel="non-canonical"', None),
+    ('<https://site.example/c>; rel="alternate CANONICAL"', "https://site.example/c"),
+    ('<https://site.example/c>; rel=canonical; rel=alternate', "https://site.example/c"),
+    ('<https://site.example/c>; rel=alternate; rel=canonical', None),  # a second rel: ignored
+    ('<https://x.example/s.css>; rel=preload, <https://site.example/d>; rel=canonical',
+     "https://site.example/d"),
+    ('<a<https://site.example/e>; rel=canonical', "https://site.example/e"),
+    ('<https://a.example/>; rel=canonical, <https://b.example/>; rel=canonical', None),
+])
+def test_link_header_canonical(link: str, canonical: str | None) -> None:
+    assert analyse("<p>x</p>", URL, headers={"Link": link}).page.canonical == canonical
+
+
+def test_a_relative_link_header_canonical_ignores_the_documents_base() -> None:
+    html = "<head><base href='https://cdn.example/x/'></head><p>x</p>"
+    facts = analyse(html, URL, headers={"Link": '<page>; rel="canonical"'}).page
+    assert facts.canonical == "https://www.site.example/post/page"
+
+
+def test_template_content_is_not_part_of_the_page() -> None:
+    html = ("<head><template><title>T</title><meta name=robots content=noindex>"
+            "<base href='https://cdn.example/'></template><title>Real</title></head>"
+            "<p><a href='a'>a</a></p>")
+    result = analyse(html, URL, target="https://www.site.example/post/a")
+    assert (result.page.title, result.page.noindex, result.base_url) == ("Real", False, URL)
+    assert [o.url for o in result.links] == ["https://www.site.example/post/a"]
