@@ -258,7 +258,8 @@ class VerifySpider(scrapy.Spider):
         assert request is not None
         return request.replace(url=url, meta={**response.meta, "linkvet_refresh_hops": hops})
 
-    def _keep_body(self, cr: CrawlRequest, url: str, headers: dict[str, str], body: bytes) -> None:
+    def _keep_body(self, cr: CrawlRequest, url: str, headers: dict[str, str | list[str]],
+                   body: bytes) -> None:
         assert self.body_dir is not None
         self.body_dir.mkdir(parents=True, exist_ok=True)
         (self.body_dir / f"{cr.request_id}.body").write_bytes(body)
@@ -404,10 +405,15 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-def _headers(response: Response) -> dict[str, str]:
+def _headers(response: Response) -> dict[str, str | list[str]]:
+    """The response headers by lower-case name; a header sent on several lines keeps each line
+    as its own value. Joining them with commas changed their meaning: in X-Robots-Tag a
+    bot name scopes the directives after it on its line, so ``bingbot: nofollow`` and a
+    separate ``noindex`` became ``bingbot: nofollow, noindex`` and the page lost its noindex."""
     # dict.items: Scrapy's Headers.items() looks every key up again through normkey().
     return {
-        k.decode("latin-1").lower(): ", ".join([v.decode("latin-1") for v in vs])
+        k.decode("latin-1").lower(): (vs[0].decode("latin-1") if len(vs) == 1
+                                      else [v.decode("latin-1") for v in vs])
         for k, vs in dict.items(response.headers)
     }
 
