@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from schemas.records import ErrorKind
 from spiders.guard import PrivateAddressRefused
-from spiders.robots import ROBOTS_FORBIDDEN
+from spiders.robots import ROBOTS_FORBIDDEN, RobotsUnreachable
 
 _KINDS: tuple[tuple[tuple[type[BaseException], ...], ErrorKind], ...] = (
     ((CannotResolveHostError, tx.DNSLookupError), "dns"),
@@ -35,9 +35,17 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], ErrorKind], ...] = (
 def classify_failure(failure: Failure) -> tuple[ErrorKind, str, bool]:
     """``(error_kind, message, robots_forbidden)`` for a failed request."""
     exc = failure.value
+    assert exc is not None
+    return classify_exception(exc)
+
+
+def classify_exception(exc: BaseException) -> tuple[ErrorKind, str, bool]:
+    """``(error_kind, message, robots_forbidden)`` for the exception a request failed with."""
     message = f"{type(exc).__name__}: {exc}"[:500]
     if isinstance(exc, PrivateAddressRefused):
         return "blocked_private", str(exc), False
+    if isinstance(exc, RobotsUnreachable):
+        return exc.kind, str(exc), False
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if ROBOTS_FORBIDDEN in text:
