@@ -48,6 +48,7 @@ from linkvet.acting.decisions import (
     check_outreach_status,
     check_text,
     normalise_subject,
+    target_domain,
 )
 from linkvet.acting.disavow import DisavowEntry, DisavowFile, build_disavow
 from linkvet.acting.notify import ALERT_EVENT, NotifyConfig, alert_resource_id
@@ -55,7 +56,6 @@ from linkvet.errors import InputError
 from linkvet.judging.anchors import AnchorVocabulary, anchor_class
 from linkvet.judging.state import NEUTRAL_OUTCOMES
 from linkvet.settings import Settings, load_settings
-from linkvet.urls import registrable_domain
 
 log = logging.getLogger(__name__)
 
@@ -678,7 +678,15 @@ def disavow_file(con: duckdb.DuckDBPyConnection, target: str, generated: date,
                  existing: str | None = None) -> DisavowFile:
     """The disavow file of ``target`` (a registrable domain) from the current decisions:
     ``disavow`` decisions on its linking domains and on its links; whitelisted domains never."""
-    domain = registrable_domain(target.strip().lower())
+    domain = target_domain(target)
+    if not _rows(con, "SELECT 1 FROM backlinks WHERE target_domain = $t LIMIT 1", {"t": domain}):
+        known = [r[0] for r in _rows(con, "SELECT DISTINCT target_domain FROM backlinks "
+                                          "ORDER BY 1 LIMIT 20")]
+        raise InputError(f"no backlinks to {domain} in the store, so no disavow file was "
+                         f"written (an empty one, uploaded, would replace your list). Targets "
+                         f"there: {', '.join(known) or 'none yet (run linkvet import)'}")
+    # A link imported as a whole site (a Search Console "top linking sites" row) stands for
+    # every page of it: disavowing it disavows the domain, not the home page it was stored as.
     entries = [
         DisavowEntry(value, is_domain, who, why, at)
         for value, is_domain, who, why, at in _rows(con, """
@@ -688,8 +696,11 @@ def disavow_file(con: duckdb.DuckDBPyConnection, target: str, generated: date,
               AND substr(d.subject, 8) IN (SELECT source_domain FROM backlinks
                                            WHERE target_domain = $t)
             UNION ALL
-            SELECT b.source_url, false, d.who, d.why, d.decided_at
-            FROM current_decisions d JOIN backlinks b ON b.link_id = d.subject
+            SELECT CASE WHEN site THEN b.source_domain ELSE b.source_url END, site,
+                   d.who, d.why, d.decided_at
+            FROM current_decisions d
+            JOIN (SELECT *, coalesce(metrics['domain_level'] = 1, false) AS site
+                  FROM backlinks) b ON b.link_id = d.subject
             WHERE d.action = 'disavow' AND b.target_domain = $t
             ORDER BY 1""", {"t": domain})]
     whitelist = [r[0] for r in _rows(con, """

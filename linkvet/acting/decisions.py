@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from linkvet.errors import InputError
-from linkvet.urls import ascii_host, registrable_domain
+from linkvet.urls import ascii_host, host_of, registrable_domain
 
 Action = Literal["keep", "whitelist", "remove", "disavow"]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
@@ -41,6 +41,19 @@ def normalise_subject(subject: str) -> str:
         return value.lower()
     raise InputError(f"{subject!r} is neither a link id (20 hex characters, see `linkvet "
                      "report` or the v_links view) nor domain:example.com")
+
+
+def target_domain(target: str) -> str:
+    """Your site's registrable domain from ``--target``: ``acme.example``, ``ACME.example.``,
+    ``https://www.acme.example/`` and ``bücher.example`` are accepted; anything that names no
+    domain is refused (it also names files: ``../x`` must never become a path)."""
+    value = target.strip()
+    if "://" in value:
+        value = host_of(value)
+    host = ascii_host(value)
+    if not _HOST.match(host):
+        raise InputError(f"--target {target!r}: give your site's domain, as acme.example")
+    return registrable_domain(host)
 
 
 def check_action(action: str) -> Action:

@@ -8,6 +8,13 @@ subdomains.
 Rules: only ``disavow`` decisions are written; a whitelisted domain (and its subdomains) never
 appears, not even from a merged file; merging keeps the user's lines in their order and drops
 only duplicates, lines a domain line covers, and whitelisted lines (all reported).
+
+Two URLs are the same when they are the same URL once parsed (WHATWG): host case, a default
+port, an empty path and a fragment make no difference (the fragment never reaches the server).
+URLs linkvet adds are written in that form, without user name or password. Domains compare in
+their ASCII form (``bücher.example`` is ``xn--bcher-kva.example``). A comment line goes with each
+entry linkvet adds while the file stays within the limits; when it would not, the entries are
+written without them (the file says so).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from linkvet.errors import InputError
-from linkvet.urls import host_of
+from linkvet.urls import ascii_host, host_of, parse
 
 MAX_LINES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -63,7 +70,20 @@ def _one_line(text: str) -> str:
 
 
 def _domain(value: str) -> str:
-    return value.strip().lower().rstrip(".")
+    return ascii_host(value.strip().lower().rstrip("."))
+
+
+def _url_key(url: str) -> str:
+    """The URL as WHATWG serialises it, without user name, password and fragment (the input,
+    stripped, when it does not parse)."""
+    text = url.strip()
+    parsed = parse(text)
+    if parsed is None or not parsed.host:
+        return text
+    parsed.username = ""
+    parsed.password = ""
+    parsed.hash = ""
+    return str(parsed.href)
 
 
 def _under(host: str, domain: str) -> bool:
@@ -99,7 +119,7 @@ def build_disavow(entries: Sequence[DisavowEntry], *, target: str, generated: da
     kept: list[str] = []
     seen_domains: set[str] = set()
     seen_urls: set[str] = set()
-    for line in old_lines:
+    for number, line in enumerate(old_lines, start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             kept.append(line)
@@ -118,37 +138,42 @@ def build_disavow(entries: Sequence[DisavowEntry], *, target: str, generated: da
                 seen_domains.add(d)
                 kept.append(line)
             continue
+        if len(stripped) > MAX_URL_CHARS:
+            raise DisavowLimitError(
+                f"line {number} of your existing file is a URL of {len(stripped):,} characters; "
+                f"Google accepts at most {MAX_URL_CHARS:,}. Nothing was written. Replace it by "
+                f"its domain (domain:{host_of(stripped) or 'NAME'}) and run again.")
         host = host_of(stripped)
         by = _covered(host, all_domains)
         white_by = _covered(host, white)
+        key = _url_key(stripped)
         if white_by is not None:
             dropped.append(f"{stripped}: whitelisted ({white_by})")
         elif by is not None:
             dropped.append(f"{stripped}: covered by {DOMAIN_PREFIX}{by}")
-        elif stripped in seen_urls:
+        elif key in seen_urls:
             dropped.append(f"{stripped}: duplicate")
         else:
-            seen_urls.add(stripped)
+            seen_urls.add(key)
             kept.append(line)
 
-    out = [f"# linkvet disavow file for {_one_line(target)}",
-           f"# generated {generated.isoformat()} from reviewed disavow decisions"]
+    head = [f"# linkvet disavow file for {_one_line(target)}",
+            f"# generated {generated.isoformat()} from reviewed disavow decisions"]
     if kept:
-        out += ["# --- kept from your existing file ---", *kept, "# --- added by linkvet ---"]
+        head += ["# --- kept from your existing file ---", *kept, "# --- added by linkvet ---"]
     reasons: dict[tuple[bool, str], DisavowEntry] = {}
     for e in sorted(entries, key=lambda e: e.decided_at):
-        reasons[(e.is_domain, _domain(e.value) if e.is_domain else e.value.strip())] = e
+        reasons[(e.is_domain, _domain(e.value) if e.is_domain else _url_key(e.value))] = e
+    added: list[tuple[DisavowEntry, str]] = []  # (decision, line)
     added_domains: list[str] = []
     for d in new_domains:
         if d in seen_domains or _covered(d, all_domains - {d}) is not None:
             continue
-        e = reasons[(True, d)]
-        out += [f"# {e.decided_at.date().isoformat()} {_one_line(e.who)}: {_one_line(e.why)}",
-                f"{DOMAIN_PREFIX}{d}"]
+        added.append((reasons[(True, d)], f"{DOMAIN_PREFIX}{_entry_value(d)}"))
         added_domains.append(d)
     added_urls: list[str] = []
     for (is_domain, url), e in sorted(reasons.items()):
-        if is_domain or url in seen_urls or url in added_urls:
+        if is_domain or url in seen_urls:  # (reasons holds each URL once)
             continue
         host = host_of(url)
         if not host or url.startswith("#"):
@@ -163,25 +188,53 @@ def build_disavow(entries: Sequence[DisavowEntry], *, target: str, generated: da
             raise DisavowLimitError(
                 f"URL of {len(url)} characters is longer than Google's {MAX_URL_CHARS}: {url[:80]}"
                 f"... Disavow its domain instead: linkvet review domain:{host} --action disavow")
-        out += [f"# {e.decided_at.date().isoformat()} {_one_line(e.who)}: {_one_line(e.why)}",
-                url]
+        added.append((e, _entry_value(url)))
         added_urls.append(url)
-    text = "\n".join(out) + "\n"
-    result = DisavowFile(text, tuple(added_domains), tuple(added_urls),
-                         sum(1 for line in kept if line.strip() and not line.startswith("#")),
-                         tuple(dropped))
-    check_limits(result)
+    kept_entries = sum(1 for line in kept if line.strip() and not line.strip().startswith("#"))
+    result = DisavowFile(_text(head, added, comments=True), tuple(added_domains),
+                         tuple(added_urls), kept_entries, tuple(dropped))
+    if _over_limits(result):
+        result = DisavowFile(_text(head, added, comments=False), result.domains, result.urls,
+                             kept_entries, result.dropped)
+    check_limits(result, merged=bool(old_lines))
     return result
 
 
-def check_limits(file: DisavowFile) -> None:
+def _entry_value(value: str) -> str:
+    """A domain or URL as one disavow line: anything that would end the line is refused (the
+    values come from linkvet's own store, so this is a guard, not a cleaning step)."""
+    if value != _one_line(value) or not value:
+        raise InputError(f"{value!r} cannot be one disavow line (it holds a line break or "
+                         "space); review that decision again")
+    return value
+
+
+def _text(head: list[str], added: list[tuple[DisavowEntry, str]], *, comments: bool) -> str:
+    out = list(head)
+    if not comments and added:
+        out.append("# (one comment per entry left out: with them the file would break "
+                   "Google's limits; `linkvet decisions` lists who decided what and why)")
+    for e, line in added:
+        if comments:
+            out.append(f"# {e.decided_at.date().isoformat()} {_one_line(e.who)}: "
+                       f"{_one_line(e.why)}")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _over_limits(file: DisavowFile) -> bool:
+    return file.lines > MAX_LINES or file.size > MAX_BYTES
+
+
+def check_limits(file: DisavowFile, *, merged: bool = False) -> None:
     long_urls = [u for u in file.urls if len(u) > MAX_URL_CHARS]
     if long_urls:
         raise DisavowLimitError(f"{len(long_urls)} URL(s) exceed {MAX_URL_CHARS} characters")
-    if file.lines > MAX_LINES or file.size > MAX_BYTES:
+    if _over_limits(file):
+        trim = " or trim the merged file's comments and blank lines" if merged else ""
         raise DisavowLimitError(
             f"the disavow file would have {file.lines:,} lines and {file.size:,} bytes; Google "
             f"accepts at most {MAX_LINES:,} lines and {MAX_BYTES:,} bytes. Nothing was written. "
             "Replace single-URL decisions by domain decisions (linkvet review domain:NAME "
-            "--action disavow) or trim the merged file's comments, then run again.")
+            f"--action disavow){trim}, then run again.")
 

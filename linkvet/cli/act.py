@@ -4,6 +4,7 @@ with rich markup escaped."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -38,6 +39,36 @@ def _store(data_dir: Path | None, *, read_only: bool = False) -> Iterator[Any]:
         raise typer.Exit(2) from None
     finally:
         con.close()
+
+
+def _target(target: str) -> str:
+    """``--target`` as a registrable domain, or exit 2 saying what to give."""
+    from linkvet.acting.decisions import target_domain
+
+    try:
+        return target_domain(target)
+    except LinkvetError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file beside it, renamed over it once complete: a
+    full disk leaves the old file as it was (even when it is the file being merged)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        console.print(f"[red]error:[/red] could not write {escape(str(path))}: "
+                      f"{escape(str(exc))}. {escape(str(path))} was left as it was; free some "
+                      "space or choose another --out, then run again.")
+        raise typer.Exit(1) from None
 
 
 def _table(title: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> Table:
@@ -120,11 +151,11 @@ def disavow(
             console.print(f"[red]error:[/red] cannot read {merge}: {exc}. Google's format is "
                           "UTF-8 text; re-save the file as UTF-8.")
             raise typer.Exit(2) from None
+    domain = _target(target)
     with _store(data_dir, read_only=False) as con:
-        result = disavow_file(con, target, datetime.now(UTC).date(), existing)
-    path = out or settings.data_dir / "disavow" / f"{target.strip().lower()}.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(result.text.encode("utf-8"))
+        result = disavow_file(con, domain, datetime.now(UTC).date(), existing)
+    path = out or settings.data_dir / "disavow" / f"{domain}.txt"
+    _write_whole(path, result.text.encode("utf-8"))
     for line in result.dropped:
         console.print(f"left out: {escape(line)}")
     console.print(f"{path}: {len(result.domains)} domain(s), {len(result.urls)} URL(s) added, "
@@ -144,9 +175,10 @@ def report(
     from linkvet.settings import load_settings
 
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
-    path = out or settings.data_dir / "reports" / f"{target.strip().lower()}.html"
+    domain = _target(target)
+    path = out or settings.data_dir / "reports" / f"{domain}.html"
     with _store(data_dir, read_only=True) as con:
-        write_report(con, target.strip().lower(), path)
+        write_report(con, domain, path)
     console.print(f"report: {path}")
 
 

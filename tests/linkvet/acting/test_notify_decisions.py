@@ -28,6 +28,10 @@ def test_subjects() -> None:
         normalise_subject("https://spam.example/")
     # The domain as resolved links carry it (WHATWG's IDNA, where ß is kept, not made "ss").
     assert normalise_subject("domain:Straße.example.") == "domain:xn--strae-oqa.example"
+    # a blog on a hosting platform is its own site (the suffix list's private section)
+    assert normalise_subject("domain:Spammer.Blogspot.com") == "domain:spammer.blogspot.com"
+    with pytest.raises(InputError, match=r"domain:spammer\.blogspot\.com"):
+        normalise_subject("domain:www.spammer.blogspot.com")
     with pytest.raises(InputError, match=r"write a domain as domain:example\.com"):
         normalise_subject("domain:spam.example/page")
     with pytest.raises(InputError, match="contacted, replied"):
