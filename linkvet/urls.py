@@ -13,7 +13,12 @@ import tldextract
 
 MatchKind = Literal["exact", "normalised", "same_host_path", "domain"]
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+# The public suffix list's private section too: on blogspot.com, github.io, herokuapp.com...
+# each subdomain has its own owner, and is its own site for browsers, for search engines (a
+# disavow of domain:x.blogspot.com covers that blog only) and for linkvet (referring
+# domains, politeness, decisions).
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                 include_psl_private_domains=True)
 _FETCHABLE_PREFIXES = ("http://", "https://")
 _DEFAULT_PORTS = {"http:": "80", "https:": "443"}
 # An http(s) URL whose host is lower-case ASCII letters, digits, dots and hyphens, ended by
@@ -69,7 +74,8 @@ def host_of(url: str) -> str:
 
 @lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
-    """The registrable domain ("eTLD+1") of a host; for hosts under no public suffix (such as
+    """The registrable domain ("eTLD+1", private suffixes such as ``blogspot.com`` included:
+    ``x.blogspot.com`` is its own site) of a host; for hosts under no public suffix (such as
     ``*.example`` or an intranet name) the last two labels; an IP address is its own domain.
     A host written in Unicode (a target typed as ``bücher.example``) is first put in the
     ASCII form that WHATWG URLs carry (``xn--bcher-kva.example``), so the two compare equal."""

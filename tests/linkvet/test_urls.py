@@ -31,7 +31,10 @@ def test_resolve_follows_whatwg_rules(base: str, href: str, expected: str | None
     [
         ("blog.acme.example", "acme.example"),
         ("www.bbc.co.uk", "bbc.co.uk"),
-        ("a.b.github.io", "github.io"),
+        # the private section of the suffix list: each blog is its own site
+        ("a.b.github.io", "b.github.io"),
+        ("Spammer.Blogspot.com", "spammer.blogspot.com"),
+        ("www.x.co.uk", "x.co.uk"),
         ("127.0.0.1", "127.0.0.1"),
         ("localhost", "localhost"),
         ("", ""),
