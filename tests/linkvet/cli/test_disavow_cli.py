@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from flows.act import record_decision
 from flows.db import connect
-from linkvet.cli import app
+from linkvet.cli.app import app
 from linkvet.settings import Settings
 from tests.flows.test_act import DAYS, SPAM, lid, run_nights, settings_for
 
