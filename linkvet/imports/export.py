@@ -15,6 +15,7 @@ GSC's "Top linking sites" table names sites, not pages: each site becomes a row 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -33,6 +34,7 @@ from linkvet.imports.columns import (
 )
 from linkvet.imports.tables import Cells, read_table
 from linkvet.imports.values import (
+    numeric_date_order,
     parse_bool,
     parse_datetime,
     parse_flag,
@@ -40,6 +42,9 @@ from linkvet.imports.values import (
     parse_url,
 )
 from linkvet.urls import domain_of, is_domain_target, registrable_domain
+
+# Rows read ahead to tell the file's order of numeric dates (bounded memory: a few MB).
+DATE_ORDER_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,22 @@ def read_export(path: Path, tool: Tool, target: str,
         raise missing_columns_error(str(path), tool, seen, column_map)
     assert header is not None
     reader = _RowReader(plan, tool, domain, metrics_date)
+    # The order of numeric dates (day or month first) is the file's, not each cell's: read from
+    # the first rows, where one date that reads only one way settles it (1/13/2024: month
+    # first), then held for every row.
+    head: list[Cells] = []
+    broken: InputError | None = None  # raised after the rows before it, as without read-ahead
+    try:
+        head.extend(itertools.islice(rows, DATE_ORDER_ROWS))
+    except InputError as exc:
+        broken = exc
+    dates = [plan.fields[n] for n in ("first_seen", "last_seen") if n in plan.fields]
+    reader.day_first = numeric_date_order(
+        row.cells[col] for row in head for col in dates if col < len(row.cells))
+    for cells in head:
+        yield reader.read(cells)
+    if broken is not None:
+        raise broken
     for cells in rows:
         yield reader.read(cells)
 
@@ -129,6 +150,7 @@ class _RowReader:
         self.domain = domain
         self.metrics_date = metrics_date
         self.width = len(plan.header)
+        self.day_first: bool | None = None
 
     def _cell(self, cells: list[str], name: str) -> str:
         col = self.plan.fields.get(name)
@@ -211,7 +233,7 @@ class _RowReader:
 
     def _date(self, cells: list[str], name: str) -> datetime | None:
         try:
-            return parse_datetime(self._cell(cells, name))
+            return parse_datetime(self._cell(cells, name), self.day_first)
         except ValueError as exc:
             raise ValueError(f"{exc} in column {self._column(name)!r}") from None
 

@@ -3,7 +3,11 @@ gzipped CSV, and XLSX. Bounded memory: one row at a time.
 
 Encoding rules (first that holds wins): a UTF-8 BOM means UTF-8; a UTF-16 BOM means UTF-16 of
 that byte order (Ahrefs' "CSV for Excel"); NUL bytes in every other position of the first bytes
-mean UTF-16 without a BOM; text that decodes as UTF-8 is UTF-8; anything else is Windows-1252.
+mean UTF-16 without a BOM; a file that decodes as UTF-8 throughout is UTF-8; one whose start is
+plain ASCII but that later holds bytes UTF-8 cannot be is Windows-1252 (an Excel re-save);
+one with UTF-8 text at the start and damage later stays UTF-8 (the damage reads as U+FFFD);
+anything else is Windows-1252. In XLSX files a number shown as a percentage reads as one
+(``17%``, stored as 0.17).
 A file starting with the gzip magic bytes is decompressed first (Majestic API downloads).
 
 The header is the first line among the first :data:`HEADER_SCAN_LINES` whose cells name a
@@ -64,6 +68,21 @@ def sniff_encoding(head: bytes) -> str:
     return "utf-8"
 
 
+def _utf8_throughout(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (read in chunks: memory stays bounded)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with _open_binary(path) as raw:
+            while chunk := raw.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except _GZIP_ERRORS:
+        pass  # a damaged end: reading the rows reports it, after the rows before it
+    return True
+
+
 def _open_binary(path: Path) -> IO[bytes]:
     with path.open("rb") as probe:
         magic = probe.read(2)
@@ -99,6 +118,10 @@ def _read_csv(path: Path, find_header: Callable[[list[str]], T | None],
     finally:
         raw.close()
     encoding = sniff_encoding(head)
+    if encoding == "utf-8" and not _utf8_throughout(path) and head.isascii():
+        # ASCII at the start, bytes that are not UTF-8 later (accented names after the first
+        # 64 KB of an Excel re-save): the file is Windows-1252, not UTF-8 with damage.
+        encoding = "cp1252"
     binary = _open_binary(path)
     text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
     lines: list[str] = []
@@ -163,6 +186,16 @@ def _csv_rows(path: Path, lines: Iterator[str], delimiter: str, offset: int,
         handle.close()
 
 
+def _sheet_cell_text(cell: Any) -> str:
+    """A sheet cell as text. A number shown as a percentage is written with its sign (Excel
+    stores 17% as 0.17, and the same export saved as CSV reads "17%")."""
+    value = getattr(cell, "value", None)
+    if (isinstance(value, int | float) and not isinstance(value, bool)
+            and "%" in (getattr(cell, "number_format", None) or "")):
+        return f"{round(value * 100, 10):g}%"
+    return _cell_text(value)
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -191,9 +224,9 @@ def _read_xlsx(path: Path, find_header: Callable[[list[str]], T | None],
                          f"({type(exc).__name__}: {exc}); export it again as CSV or XLSX.") from exc
     first: Cells | None = None
     for sheet in book.worksheets:
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows()
         for number, values in enumerate(itertools.islice(rows, HEADER_SCAN_LINES), start=1):
-            cells = _trimmed([_cell_text(v) for v in values])
+            cells = _trimmed([_sheet_cell_text(c) for c in values])
             if not cells:
                 continue
             if first is None:
@@ -216,7 +249,7 @@ def _xlsx_rows(book: Any, rows: Iterator[tuple[Any, ...]], offset: int,
                width: int) -> Iterator[Cells]:
     try:
         for number, values in enumerate(rows, start=offset + 1):
-            cells = _trimmed([_cell_text(v) for v in values])
+            cells = _trimmed([_sheet_cell_text(c) for c in values])
             if cells:
                 yield Cells(number, cells + [""] * (width - len(cells)))
     finally:
