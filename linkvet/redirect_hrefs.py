@@ -73,8 +73,9 @@ def candidates(hrefs: Iterable[str], source_url: str, target: str, limit: int = 
         rank = None
         if domain in SHORTENER_DOMAINS or host_of(url).startswith(("go.", "l.", "lnk.", "out.")):
             rank = 0
-        elif spellings and any(t in unquote(url.split("?", 1)[-1]).lower() for t in spellings):
-            rank = 1
+        elif spellings and "?" in url and any(
+                t in unquote(url.split("?", 1)[1]).lower() for t in spellings):
+            rank = 1  # the target's domain in the query (a URL without one has none)
         else:
             path = "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
             if _OPAQUE_PATH.match(path) and any(ch.isdigit() for ch in path):

@@ -20,6 +20,7 @@ MatchKind = Literal["exact", "normalised", "same_host_path", "domain"]
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
                                  include_psl_private_domains=True)
 _FETCHABLE_PREFIXES = ("http://", "https://")
+_C0_SPACE = "".join(chr(i) for i in range(0x21))
 _DEFAULT_PORTS = {"http:": "80", "https:": "443"}
 # An http(s) URL whose host is lower-case ASCII letters, digits, dots and hyphens, ended by
 # the path, query, fragment or the end of the string (see :func:`simple_host`).
@@ -28,7 +29,9 @@ _SIMPLE_HOST = re.compile(r"https?://([-.0-9a-z]+)(?![^/?#])")
 
 def resolve(base: str, href: str) -> str | None:
     """Resolve ``href`` against ``base`` by WHATWG rules; ``None`` when not an http(s) URL."""
-    href = href.strip()
+    # WHATWG trims C0 controls and spaces only: a no-break space before "https://..." makes
+    # the href a relative path (str.strip() would trim it and find an absolute URL).
+    href = href.strip(_C0_SPACE)
     if not href:
         return None
     try:

@@ -7,23 +7,29 @@ the target by :func:`linkvet.urls.match_target` are kept.
 
 Per link:
 
-- ``anchor_text``: the element's text, whitespace squashed; for an image link (no text)
-  the image's ``alt``, as search engines and backlink tools read it.
+- ``anchor_text``: the element's text as it reads (a ``<br>`` or a block inside it separates
+  words; scripts, styles and templates inside it are not text), whitespace squashed; for an
+  image link (no text) the image's ``alt``, as search engines and backlink tools read it.
 - ``anchor_kind``: ``text`` when there is text, ``image`` when there is none but an
   ``<img>`` (or it is an ``<area>``), else ``empty``; ``image_alt`` is the first image's alt.
-- ``rel``: lower-case tokens split on whitespace and commas, duplicates dropped, order kept.
+- ``rel``: lower-case tokens split on ASCII whitespace and commas, duplicates dropped, order
+  kept.
 - ``follow``/``follow_cause``: rel ``nofollow``, ``sponsored`` or ``ugc`` gives ``rel``; else
   a page-wide meta robots ``nofollow`` gives ``meta_robots``; else an X-Robots-Tag
   ``nofollow`` gives ``x_robots_tag``; else followed, ``default``.
 - ``hidden``/``hidden_reason``: the nearest element, from the link up, that hides it
   statically: inline style ``display:none``, ``visibility:hidden|collapse``, ``font-size:0``
-  or ``opacity:0`` (``inline_style``); a ``hidden`` attribute (``hidden_attribute``);
+  or ``opacity:0`` (``inline_style``; within a style the last declaration of a property
+  wins, ``!important`` aside; ``visibility`` and ``font-size`` are inherited, so a nearer
+  ``visibility:visible`` or absolute font size undoes them, see :func:`hidden_reason`);
+  a ``hidden`` attribute (``hidden_attribute``);
   ``aria-hidden="true"`` on an ancestor (``aria_hidden``); a ``<noscript>`` or
   ``<template>`` ancestor (``noscript``, ``template``).
 - ``dom_path``: tag steps from ``html``; each step adds ``#id`` or else ``.first-class``, and
   ``:nth-of-type(n)`` when the parent has several children with that tag.
 - ``text_before``/``text_after``: up to 100 characters of the text of the link's block (its
-  nearest block-level ancestor) before and after it, cut at word boundaries.
+  nearest block-level ancestor) before and after it, whitespace squashed first, cut at word
+  boundaries.
 - ``link_density``: characters inside links / all characters, over that block.
 """
 
@@ -36,7 +42,7 @@ from typing import Any
 
 from lxml import etree
 
-from linkvet.facts.dom import BLOCK_TAGS, Element, squash, text_content
+from linkvet.facts.dom import BLOCK_TAGS, Element, squash
 from linkvet.facts.placement import PagePlacement
 from linkvet.urls import (
     host_of,
@@ -50,9 +56,17 @@ from schemas.records import AnchorKind, LinkOccurrence, MatchKind, Placement
 
 CONTEXT_CHARS = 100
 UNFOLLOW_REL = frozenset({"nofollow", "sponsored", "ugc"})
-_REL_SPLIT = re.compile(r"[\s,]+")
+# HTML splits rel on ASCII whitespace (Python's \s would split on no-break spaces too);
+# Google also accepts commas.
+_REL_SPLIT = re.compile(r"[\t\n\f\r ,]+")
 _INVISIBLE = frozenset({"script", "style", "template", "noscript"})
-_ZERO = re.compile(r"^0+(\.0*)?([a-z%]*)\s*(!important)?$")
+_ZERO = re.compile(r"^(?:0+(?:\.0*)?|\.0+)([a-z%]*)$")
+_IMPORTANT = re.compile(r"\s*!\s*important$")
+_HIDING_PROPS = frozenset({"display", "visibility", "font-size", "opacity"})
+# A font size relative to the parent's (0 times anything is 0); any other one is absolute.
+_RELATIVE_FONT = re.compile(
+    r"(?<![a-z])(?:\d*\.?\d+)(?:em|ex|ch|lh|ic|cap|%)(?![a-z])|\b(?:smaller|larger|inherit"
+    r"|unset|revert)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,35 +139,63 @@ def _without_comments(style: str) -> str:
     return "".join(parts)
 
 
-def _style_hides(style: str) -> bool:
-    """Whether an inline style hides the element. Declarations are split on ``;`` and
-    ``:`` rather than matched by a pattern, so a long style costs linear time (a hostile
-    page's 50 KB style made the pattern backtrack for half a minute)."""
+def _hiding_declarations(style: str) -> dict[str, str]:
+    """The values an inline style gives the properties that can hide (``display``,
+    ``visibility``, ``font-size``, ``opacity``), lower-case, as CSS resolves one declaration
+    block: the last declaration of a property wins, unless an earlier one is ``!important``
+    and it is not. Split on ``;`` and ``:`` rather than matched by a pattern, so a long style
+    costs linear time (a hostile page's 50 KB style made a pattern backtrack for half a
+    minute)."""
+    out: dict[str, str] = {}
+    important: set[str] = set()
     for declaration in _without_comments(style).split(";"):
         prop, colon, value = declaration.partition(":")
         if not colon:
             continue
         prop = prop.strip().lower()
+        if prop not in _HIDING_PROPS:
+            continue
         value = value.strip().lower()
-        if prop == "display" and value.startswith("none"):
-            return True
-        if prop == "visibility" and value.startswith(("hidden", "collapse")):
-            return True
-        if prop in ("font-size", "opacity") and _ZERO.match(value):
-            return True
-    return False
+        bare = _IMPORTANT.sub("", value)
+        if bare != value:
+            important.add(prop)
+        elif prop in important:
+            continue
+        out[prop] = bare.strip()
+    return out
 
 
 def hidden_reason(link: Element) -> str | None:
-    """Why ``link`` is statically hidden, or ``None`` (rules in the module docstring)."""
+    """Why ``link`` is statically hidden, or ``None`` (rules in the module docstring).
+
+    From the link up: ``display:none`` or a zero ``opacity`` anywhere hides it; ``visibility``
+    and ``font-size`` are inherited, so the nearest element that sets them decides
+    (``visibility:visible`` on the link shows it inside a hidden block; a font size in px,
+    rem or a keyword under an ancestor's ``font-size:0``, the inline-block gap trick, shows
+    it; a relative one, such as 1.2em, is still zero)."""
+    visibility_set = font_size_set = False
     node: Element | None = link
     while node is not None:
         tag = node.tag
         if tag == "noscript" or tag == "template":
             return str(tag)
         style = node.get("style")
-        if style and _style_hides(style):
-            return "inline_style"
+        if style:
+            declared = _hiding_declarations(style)
+            if declared.get("display") == "none":
+                return "inline_style"
+            if _ZERO.match(declared.get("opacity", "1")):
+                return "inline_style"
+            visibility = declared.get("visibility")
+            if visibility is not None and not visibility_set:
+                if visibility in ("hidden", "collapse"):
+                    return "inline_style"
+                visibility_set = visibility not in ("inherit", "unset", "revert")
+            size = declared.get("font-size")
+            if size is not None and not font_size_set:
+                if _ZERO.match(size):
+                    return "inline_style"
+                font_size_set = _RELATIVE_FONT.search(size) is None
         if node.get("hidden") is not None:
             return "hidden_attribute"
         if node is not link and (node.get("aria-hidden") or "").strip().lower() == "true":
@@ -311,8 +353,40 @@ def block_text(block: Element) -> _BlockText:
     return _BlockText(text, spans, min(1.0, link_chars / total) if total else 0.0)
 
 
+def link_text(el: Element) -> str:
+    """The text of a link on its own: blocks and ``<br>`` separate words, scripts, styles and
+    templates inside it are not text."""
+    parts: list[str] = []
+    for event, child, text in _walk_text(el):
+        if event == "text":
+            parts.append(text)
+        elif child is not None and child.tag in BLOCK_TAGS:
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _squashed_tail(text: str) -> str:
+    """The last words of ``text``, squashed, at least :data:`CONTEXT_CHARS` characters of them
+    when ``text`` has that many (whitespace runs of any length are skipped first)."""
+    window = 4 * CONTEXT_CHARS
+    while True:
+        tail = squash(text[-window:])
+        if len(tail) > CONTEXT_CHARS or window >= len(text):
+            return tail
+        window *= 4
+
+
+def _squashed_head(text: str) -> str:
+    window = 4 * CONTEXT_CHARS
+    while True:
+        head = squash(text[:window])
+        if len(head) > CONTEXT_CHARS or window >= len(text):
+            return head
+        window *= 4
+
+
 def _before(text: str) -> str:
-    text = squash(text[-4 * CONTEXT_CHARS:])
+    text = _squashed_tail(text)
     if len(text) <= CONTEXT_CHARS:
         return text
     cut = text[-CONTEXT_CHARS:]
@@ -321,7 +395,7 @@ def _before(text: str) -> str:
 
 
 def _after(text: str) -> str:
-    text = squash(text[: 4 * CONTEXT_CHARS])
+    text = _squashed_head(text)
     if len(text) <= CONTEXT_CHARS:
         return text
     cut = text[:CONTEXT_CHARS]
@@ -409,14 +483,9 @@ class LinkExtractor:
             text = alt or ""
             kind: AnchorKind = "image"
         else:
-            text = squash(text_content(el))
+            text = ""  # from the block's text below: breaks between blocks, no scripts
             img = next(el.iter("img"), None)
             alt = squash(img.get("alt")) if img is not None else None
-            kind = "text" if text else "image" if img is not None else "empty"
-            if kind == "image":
-                # An image link's anchor text is its alt text (what search engines and
-                # backlink tools read as its anchor).
-                text = alt or ""
         rel = rel_tokens(el.get("rel"))
         follow, cause = follow_of(rel, self.meta_nofollow, self.header_nofollow)
         block = self._placement.block_of(el) if self._placement else None
@@ -425,7 +494,17 @@ class LinkExtractor:
         bt = self._blocks.get(block)
         if bt is None:
             bt = self._blocks[block] = block_text(block)
-        start, end = bt.spans.get(el, (0, 0))
+        span = bt.spans.get(el)
+        start, end = span or (0, 0)
+        if el.tag != "area":
+            # the link's words as the block reads them; a link the block's text does not
+            # reach (inside noscript or template) is read on its own
+            text = squash(bt.text[start:end]) if span else squash(link_text(el))
+            kind = "text" if text else "image" if img is not None else "empty"
+            if kind == "image":
+                # An image link's anchor text is its alt text (what search engines and
+                # backlink tools read as its anchor).
+                text = alt or ""
         reason = hidden_reason(el)
         title = el.get("title")
         return LinkFacts(

@@ -37,3 +37,10 @@ def test_an_internationalised_target_is_found_in_queries_in_either_spelling() ->
 def test_a_target_with_sharp_s_is_found_in_a_unicode_query() -> None:
     href = "https://ads.example/a?u=https%3A%2F%2Fstra%C3%9Fe.example%2F"
     assert candidates([href], SOURCE, "straße.example") == [href]
+
+
+def test_the_target_counts_only_in_the_query() -> None:
+    hrefs = ["https://news.example/reviews/acme.example-is-great",
+             "https://ads.example/go?to=acme.example"]
+    assert candidates(hrefs, SOURCE, "https://acme.example/") == [
+        "https://ads.example/go?to=acme.example"]

@@ -151,3 +151,56 @@ def test_a_tag_name_with_a_control_character_does_not_lose_the_page() -> None:
     html = "<p><x\x01y><a href='https://acme.example/shop'>x</a></x\x01y><x\x01y></x\x01y></p>"
     assert [(o.dom_path, o.anchor_text) for o in links(html)] == [
         ("html>body>p>x\x01y:nth-of-type(1)>a", "x")]
+
+
+def test_anchor_text_reads_blocks_and_breaks_as_breaks_and_skips_code() -> None:
+    href = "https://acme.example/shop"
+    got = [o.anchor_text for o in links(
+        f"<p><a href='{href}'>Best<br>widgets</a></p>"
+        f"<div><a href='{href}'><div>Best</div><div>widgets</div></a></div>"
+        f"<p><a href='{href}'>Best <script>track('x')</script><style>.a{{}}</style>widgets"
+        "</a></p>"
+        f"<p><a href='{href}'>Best <b>wid</b>gets</a></p>"
+        f"<noscript><a href='{href}'>Best<br>widgets<script>x()</script></a></noscript>")]
+    assert got == ["Best widgets", "Best widgets", "Best widgets", "Best widgets",
+                   "Best widgets"]
+
+
+def test_a_nearer_style_undoes_an_inherited_one() -> None:
+    href = "https://acme.example/shop"
+    cases = {
+        "<div style='visibility:hidden'><a href='{h}' style='visibility:visible'>x</a></div>":
+            None,
+        "<div style='visibility:hidden'><span style='visibility:inherit'><a href='{h}'>x</a>"
+        "</span></div>": "inline_style",
+        "<ul style='font-size:0'><li style='font-size:16px'><a href='{h}'>x</a></li></ul>": None,
+        "<ul style='font-size:0'><li style='font-size:1.2em'><a href='{h}'>x</a></li></ul>":
+            "inline_style",
+        "<ul style='font-size:0'><li style='font-size:1rem'><a href='{h}'>x</a></li></ul>": None,
+        "<div style='display:none'><a href='{h}' style='display:block'>x</a></div>":
+            "inline_style",
+        "<div style='opacity:0'><a href='{h}' style='opacity:1'>x</a></div>": "inline_style",
+        # one declaration block: the last declaration wins, unless an earlier one is important
+        "<p><a href='{h}' style='display:none;display:inline'>x</a></p>": None,
+        "<p><a href='{h}' style='display:none !important;display:inline'>x</a></p>":
+            "inline_style",
+        "<p><a href='{h}' style='display:nonex'>x</a></p>": None,
+        "<p><a href='{h}' style='opacity:.0'>x</a></p>": "inline_style",
+    }
+    for html, reason in cases.items():
+        assert [o.hidden_reason for o in links(html.format(h=href))] == [reason], html
+
+
+def test_context_skips_long_whitespace_runs() -> None:
+    pad = "\n" + " " * 440
+    html = (f"<p>Some prose before the link.{pad}<a href='https://acme.example/shop'>Acme</a>"
+            f"{pad}and prose after it.</p>")
+    [o] = links(html)
+    assert (o.text_before, o.text_after) == ("Some prose before the link.", "and prose after it.")
+
+
+def test_only_ascii_spaces_are_trimmed_from_an_href() -> None:
+    html = ("<p><a href='&#xA0;https://acme.example/shop'>nbsp</a>"
+            "<a href=' \t https://acme.example/shop\n'>ascii</a></p>")
+    assert [(o.anchor_text, o.url) for o in links(html)] == [
+        ("ascii", "https://acme.example/shop")]
