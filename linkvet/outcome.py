@@ -14,7 +14,10 @@ page_gone              410
 page_not_found         404
 server_error           any other 5xx
 not_html               2xx with a non-HTML content type
-redirected_away        the page redirected to another site, or to a page without the link
+redirected_away        the page redirected to another site (with or without the link: it
+                       would come from another referring domain), or to a page of the
+                       same site without the link, or the redirects looped or ran past
+                       the hop limit (``error_kind=redirect_loop``: a broken redirect)
 live                   the link is on the page, and the page is indexable and canonical
 noindex                the link is there but the page is noindex (meta robots/X-Robots-Tag)
 canonicalised_away     the link is there but the page's canonical points elsewhere
@@ -56,6 +59,10 @@ def decide(
     """The outcome for one check (see the module table)."""
     if robots_allowed is False:
         return "robots_blocked"
+    if error_kind == "redirect_loop":
+        # no page answered: the redirects went round (or past the hop limit); backlink tools
+        # call this a broken redirect, a reason a link is lost, never a removed link
+        return "redirected_away"
     if status is None or error_kind == "extract":
         return "transient_failure"
     if status in TRANSIENT_STATUSES:
@@ -69,12 +76,11 @@ def decide(
     if not is_html(content_type) or error_kind == "not_html":
         return "not_html"
     moved_site = bool(final_url) and domain_of(final_url or "") != domain_of(source_url)
+    if moved_site:
+        # another site answers now: a link there comes from another referring domain
+        return "redirected_away"
     if not link_present:
-        return (
-            "redirected_away"
-            if moved_site or _redirected(source_url, final_url)
-            else "link_removed"
-        )
+        return "redirected_away" if _redirected(source_url, final_url) else "link_removed"
     if noindex:
         return "noindex"
     if canonical and canonical_is_self is False:

@@ -38,6 +38,15 @@ BASE: dict[str, Any] = dict(
         ({"content_type": "application/pdf", "link_present": False}, "not_html"),
         ({"final_url": "http://elsewhere.example/", "link_present": False}, "redirected_away"),
         ({"final_url": "http://blog.example/home", "link_present": False}, "redirected_away"),
+        # another site answers now, the link on it or not
+        ({"final_url": "http://elsewhere.example/post"}, "redirected_away"),
+        ({"final_url": "https://www.blog.example/post/"}, "live"),  # the same page
+        ({"final_url": "http://blog.example/moved"}, "live"),  # same site, the link there
+        # a redirect loop, whichever URL it stopped on
+        ({"status": 301, "error_kind": "redirect_loop", "link_present": False},
+         "redirected_away"),
+        ({"status": 301, "error_kind": "redirect_loop", "link_present": False,
+          "final_url": "http://blog.example/other"}, "redirected_away"),
         ({"final_url": "http://blog.example/new-post"}, "live"),
         ({"noindex": True}, "noindex"),
         ({"canonical": "http://other.example/x", "canonical_is_self": False}, "canonicalised_away"),
