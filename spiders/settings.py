@@ -33,6 +33,8 @@ RETRY_HTTP_CODES = [408, 429, 502, 503, 504, 522, 524]
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    # meta refresh is followed by the verify spider, by HTML's rules (spiders/verify.py)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "spiders.robots.RobotsVerdictMiddleware": 100,
     "spiders.guard.PrivateAddressGuardMiddleware": 110,
     "spiders.proxy.ForwardProxyMiddleware": 740,

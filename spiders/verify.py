@@ -13,9 +13,10 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import scrapy
 from scrapy import Request, signals
@@ -160,7 +161,13 @@ class VerifySpider(scrapy.Spider):
         finally:
             if page is not None:
                 await self.browser.release(page, response.meta.get("linkvet_context"))
-        refresh_to = self._refresh_target(response) if page is None else None
+        refresh_to = None
+        if page is None:
+            refresh_to = self._refresh_target(response, _header(response, b"Refresh"),
+                                              "refresh_header", response.url)
+        if isinstance(refresh_to, _TooManyRedirects):
+            yield self._loop_check(cr, response, refresh_to)
+            return
         if refresh_to is not None:
             yield refresh_to
             return
@@ -183,6 +190,15 @@ class VerifySpider(scrapy.Spider):
                 })
                 yield self._check(cr, fetch, page_facts, links)
                 return
+            if page is None and analysis.refresh is not None:
+                refresh_to = self._refresh_target(response, analysis.refresh, "meta_refresh",
+                                                  analysis.base_url)
+                if isinstance(refresh_to, _TooManyRedirects):
+                    yield self._loop_check(cr, response, refresh_to)
+                    return
+                if refresh_to is not None:
+                    yield refresh_to
+                    return
             page_facts, links = analysis.page, list(analysis.links)
             if not links and rendered_reason is None and response.status < 300:
                 reason = render_reason(
@@ -241,22 +257,45 @@ class VerifySpider(scrapy.Spider):
         stats.set_value("linkvet/browser/contexts_closed", self.browser.closed_contexts)
 
     # ----------------------------------------------------------------- helpers
-    def _refresh_target(self, response: Response) -> Request | None:
-        """A ``Refresh: N; url=...`` header is a redirect (bounded like 3xx ones)."""
-        value = _header(response, b"Refresh")
+    def _refresh_target(self, response: Response, value: str | None, kind: RefreshKind,
+                        base_url: str) -> Request | _TooManyRedirects | None:
+        """A ``Refresh: N; url=...`` header or a meta refresh, read by HTML's declarative
+        refresh steps (:mod:`linkvet.refresh`, not Scrapy's meta refresh middleware, which
+        missed ``0, url=...`` and ``0; /x`` and looked only at the first 4 KB), is a redirect
+        when it names a URL within ``METAREFRESH_MAXDELAY`` seconds. Refresh hops and 3xx
+        hops together are bounded by ``REDIRECT_MAX_TIMES``; past it the check records a redirect
+        loop. Each refresh hop remembers how many 3xx hops came before it, so the
+        chain is recorded in the order it was followed."""
         if not value or not 200 <= response.status < 300:
             return None
         parsed = parse_refresh(value)
         if parsed is None or parsed[1] is None or parsed[0] > self.max_refresh_delay:
             return None
-        url = resolve(response.url, parsed[1])
-        hops: list[RedirectHop] = list(response.meta.get("linkvet_refresh_hops") or [])
-        if not url or len(hops) >= self.max_redirects:
+        url = resolve(base_url, parsed[1])
+        if not url:
             return None
-        hops.append(RedirectHop(url=response.url, status=response.status, kind="refresh_header"))
+        before = len(response.meta.get("redirect_urls") or [])
+        hops: list[tuple[int, RedirectHop]] = list(
+            response.meta.get("linkvet_refresh_hops") or [])
         request = response.request
         assert request is not None
-        return request.replace(url=url, meta={**response.meta, "linkvet_refresh_hops": hops})
+        hops.append((before, RedirectHop(url=response.url, status=response.status, kind=kind)))
+        meta = {**response.meta, "linkvet_refresh_hops": hops}
+        if before + len(hops) > self.max_redirects:
+            return _TooManyRedirects(meta, f"max redirections ({self.max_redirects}) reached, "
+                                           f"the last by a {kind.replace('_', ' ')} to {url}")
+        return request.replace(url=url, meta=meta)
+
+    def _loop_check(self, cr: CrawlRequest, response: Response,
+                    loop: _TooManyRedirects) -> LinkCheck:
+        """The check of a request whose redirects ran past the limit (``redirect_loop``)."""
+        self.crawler.stats.inc_value("linkvet/errors/redirect_loop")
+        hops = _hops(loop.meta)
+        fetch = FetchFacts(status=hops[-1].status, final_url=response.url, redirects=hops,
+                           elapsed_ms=_elapsed(response.meta),
+                           robots_allowed=response.meta.get("linkvet_robots_allowed"),
+                           error_kind="redirect_loop", error=loop.message)
+        return self._check(cr, fetch, PageFacts(), [])
 
     def _keep_body(self, cr: CrawlRequest, url: str, headers: dict[str, str | list[str]],
                    body: bytes) -> None:
@@ -303,11 +342,10 @@ class VerifySpider(scrapy.Spider):
         if ip is None and not self.proxy and response.ip_address is not None:
             ip = str(response.ip_address)
         hops = _hops(response.meta)
-        refresh = response.meta.get("linkvet_refresh_hops") or []
         return FetchFacts(
             status=response.status,
             final_url=response.url,
-            redirects=[*hops, *refresh],
+            redirects=hops,
             elapsed_ms=_elapsed(response.meta),
             bytes=size,
             content_type=_header(response, b"Content-Type"),
@@ -380,16 +418,34 @@ def _mark_js_only(
     ]
 
 
+RefreshKind = Literal["refresh_header", "meta_refresh"]
+
+
+@dataclass(frozen=True)
+class _TooManyRedirects:
+    """A refresh that would go past ``REDIRECT_MAX_TIMES``: the hops so far and why."""
+
+    meta: dict[str, Any]
+    message: str
+
+
 def _hops(meta: dict[str, Any]) -> list[RedirectHop]:
+    """Every hop followed before this response, in order: Scrapy's 3xx hops with the refresh
+    hops (header or meta) put back where they happened."""
     urls = meta.get("redirect_urls") or []
     reasons = meta.get("redirect_reasons") or []
-    hops = []
-    for i, url in enumerate(urls):
-        reason = reasons[i] if i < len(reasons) else None
-        if isinstance(reason, int):
-            hops.append(RedirectHop(url=url, status=reason, kind="http"))
-        else:
-            hops.append(RedirectHop(url=url, status=None, kind="meta_refresh"))
+    refresh: list[tuple[int, RedirectHop]] = meta.get("linkvet_refresh_hops") or []
+    hops: list[RedirectHop] = []
+    waiting = iter(refresh)
+    pending = next(waiting, None)
+    for i in range(len(urls) + 1):
+        while pending is not None and pending[0] <= i:
+            hops.append(pending[1])
+            pending = next(waiting, None)
+        if i < len(urls):
+            reason = reasons[i] if i < len(reasons) else None
+            status = reason if isinstance(reason, int) else None
+            hops.append(RedirectHop(url=urls[i], status=status, kind="http"))
     return hops
 
 

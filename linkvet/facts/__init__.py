@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from linkvet.facts.decode import decode_html
 from linkvet.facts.dom import base_url_of, parse_html
 from linkvet.facts.links import LinkExtractor, LinkFacts
-from linkvet.facts.page import HeaderValue, PageRobots, header_values, page_facts, page_robots
+from linkvet.facts.page import (
+    HeaderValue,
+    PageRobots,
+    header_values,
+    meta_refresh,
+    page_facts,
+    page_robots,
+)
 from schemas.records import LinkOccurrence, PageFacts
 
 __all__ = ["LinkFacts", "PageAnalysis", "analyse"]
@@ -28,6 +35,7 @@ class PageAnalysis:
     base_url: str
     robots: PageRobots
     all_links: list[LinkFacts] = field(default_factory=list)
+    refresh: str | None = None  # the content of the page's meta refresh (see meta_refresh)
 
 
 def analyse(body: bytes | str, url: str, *, headers: Mapping[str, HeaderValue] | None = None,
@@ -59,5 +67,5 @@ def analyse(body: bytes | str, url: str, *, headers: Mapping[str, HeaderValue] |
         matched = []
     return PageAnalysis(
         page=page, links=[f.occurrence() for f in matched], encoding=encoding, base_url=base,
-        robots=robots, all_links=every,
+        robots=robots, all_links=every, refresh=meta_refresh(root),
     )

@@ -100,6 +100,21 @@ def robots_metas(root: Element) -> list[Directive]:
     return out
 
 
+def meta_refresh(root: Element) -> str | None:
+    """The ``content`` of the first ``<meta http-equiv="refresh">`` of the document (in head or
+    body, as browsers act on it), not one inside ``<noscript>`` (raw text for a browser that
+    runs scripts) or ``<template>``. Parse it with :func:`linkvet.refresh.parse_refresh`."""
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        content = meta.get("content")
+        if content is None or any(a.tag in ("noscript", "template")
+                                  for a in meta.iterancestors()):
+            continue
+        return str(content)
+    return None
+
+
 def _body_text_query(root: Element) -> etree.XPath:
     """The cheapest query that gives exactly the visible body text of ``root``.
 

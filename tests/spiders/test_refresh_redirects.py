@@ -1,0 +1,96 @@
+"""Meta refresh and the Refresh header through the real path (the verify spider in a child
+process, a sandbox proxy): the forms HTML's declarative refresh steps accept, a refresh late in
+a long head, the order of a mixed chain, and a refresh loop."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flows.crawl import run_crawl
+from flows.verify import write_requests
+from linkvet.ids import link_id
+from linkvet.sandbox import TARGET_HOME, Response, SandboxServer, SandboxWeb
+from linkvet.sandbox.html import Site, a, article, linked_para, page
+from linkvet.sandbox.response import error_page, html, redirect
+from linkvet.settings import Settings
+from schemas.records import LinkCheck
+
+HOST = "refresh.example"
+ADDRESS = "100.64.250.3"
+SITE = Site(host=HOST, name="Refresh tests", theme="blog")
+BIG_STYLE = "<style>" + ".c{color:red}\n" * 600 + "</style>"  # ~8 KB of head before the meta
+
+
+def refresh_page(content: str, *, head: str = "", body: str = "<p>Moved.</p>") -> Response:
+    meta = f'<meta http-equiv="refresh" content="{content}">'
+    return html(f"<html><head>{head}{meta}</head><body>{body}</body></html>")
+
+
+PAGES: dict[str, Response] = {
+    "/with-link": html(page(SITE, title="Here", main=article(
+        "Here", "By Jo", linked_para("We like", a(TARGET_HOME, "Acme gear"), "a lot.")))),
+    "/comma": refresh_page("0, url=/with-link"),
+    "/bare": refresh_page("0; /with-link"),
+    "/spaced": refresh_page("0; url = '/with-link'"),
+    "/late": refresh_page("0; url=/with-link", head=BIG_STYLE),
+    "/in-body": html(f'<html><body><p>x</p><meta http-equiv="refresh" '
+                     f'content="0;url=http://{HOST}/with-link"></body></html>'),
+    "/noscript": html('<html><head><noscript><meta http-equiv="refresh" '
+                      'content="0;url=/with-link"></noscript></head><body>No link.</body></html>'),
+    "/delayed": refresh_page("500; url=/with-link"),
+    "/rh-then-301": Response(200, (("Content-Type", "text/html"), ("Refresh", "0; url=/r301")),
+                             b"<p>moving</p>"),
+    "/r301": redirect(f"http://{HOST}/with-link"),
+    "/loop-a": refresh_page("0; url=/loop-b"),
+    "/loop-b": refresh_page("0; url=/loop-a"),
+}
+
+
+class RefreshWeb(SandboxWeb):
+    def respond(self, host: str, path: str) -> Response | None:
+        if host.lower().rstrip(".") != HOST:
+            return super().respond(host, path)
+        if path == "/robots.txt":
+            return error_page(404, "Not Found")
+        return PAGES.get(path) or error_page(404, "Not Found")
+
+
+def test_refresh_forms_order_and_loops(tmp_path: Path) -> None:
+    web = RefreshWeb(seed=0, slow_delay=0.0)
+    host_map = tmp_path / "hostmap.json"
+    host_map.write_text(json.dumps({**web.host_map(), HOST: ADDRESS}), encoding="utf-8")
+    sources = [f"http://{HOST}{p}" for p in PAGES if p not in ("/with-link", "/r301", "/loop-b")]
+    requests = tmp_path / "requests.jsonl"
+    write_requests(requests, "t", ((link_id(u, TARGET_HOME), u, TARGET_HOME) for u in sources),
+                   "never")
+    with SandboxServer(web) as server:
+        settings = Settings(data_dir=tmp_path, proxy=server.proxy_url, host_map=host_map,
+                            allow_hosts=["*.example"], render="never", download_timeout=10,
+                            retry_times=0, max_redirects=5)
+        run_crawl(settings, requests=requests, landing=tmp_path / "landing", work_dir=tmp_path,
+                  timeout_s=120)
+    checks = {c.source_url.split(HOST, 1)[1]: c for c in (
+        LinkCheck.model_validate_json(line)
+        for f in sorted((tmp_path / "landing").glob("*.jsonl"))
+        for line in f.read_bytes().splitlines() if line.strip())}
+    u = f"http://{HOST}"
+    got = {path: (c.outcome, [(h.url.removeprefix(u), h.status, h.kind)
+                              for h in c.fetch.redirects], c.fetch.error_kind)
+           for path, c in checks.items()}
+    followed = "live"
+    assert got == {
+        "/comma": (followed, [("/comma", 200, "meta_refresh")], None),
+        "/bare": (followed, [("/bare", 200, "meta_refresh")], None),
+        "/spaced": (followed, [("/spaced", 200, "meta_refresh")], None),
+        "/late": (followed, [("/late", 200, "meta_refresh")], None),
+        "/in-body": (followed, [("/in-body", 200, "meta_refresh")], None),
+        "/noscript": ("link_removed", [], None),
+        "/delayed": ("link_removed", [], None),
+        "/rh-then-301": (followed, [("/rh-then-301", 200, "refresh_header"),
+                                    ("/r301", 301, "http")], None),
+        "/loop-a": ("redirected_away", [("/loop-a", 200, "meta_refresh"),
+                                        ("/loop-b", 200, "meta_refresh")] * 3,
+                    "redirect_loop"),
+    }
+    assert "max redirections (5) reached" in (checks["/loop-a"].fetch.error or "")
