@@ -7,14 +7,16 @@ outcome                when
 =====================  ==================================================================
 robots_blocked         robots.txt disallows the page (the page was not fetched)
 transient_failure      no HTTP answer (DNS, connect, timeout, TLS, a page over the size
-                       cap...) or 429 / 502 / 503 / 504 after retries: says nothing about
-                       the link (``error_kind`` says why); so does a page the extractor
-                       failed on (``extract``)
+                       cap...) or 429 / 502 / 503 / 504 after retries, or a status outside
+                       200-599 (LinkedIn's 999...): says nothing about the link
+                       (``error_kind`` says why); so does a page the extractor failed on
+                       (``extract``), and a 2xx HTML answer with an empty body
 page_gone              410
 page_not_found         404
 server_error           any other 5xx
 not_html               2xx with a non-HTML content type
-redirected_away        the page redirected to another site (with or without the link: it
+redirected_away        a 3xx that cannot be followed (no ``Location``; 300), or the page
+                       redirected to another site (with or without the link: it
                        would come from another referring domain), or to a page of the
                        same site without the link, or the redirects looped or ran past
                        the hop limit (``error_kind=redirect_loop``: a broken redirect)
@@ -55,6 +57,7 @@ def decide(
     noindex: bool,
     canonical: str | None,
     canonical_is_self: bool | None,
+    empty_body: bool = False,
 ) -> str:
     """The outcome for one check (see the module table)."""
     if robots_allowed is False:
@@ -65,8 +68,11 @@ def decide(
         return "redirected_away"
     if status is None or error_kind == "extract":
         return "transient_failure"
-    if status in TRANSIENT_STATUSES:
+    if status in TRANSIENT_STATUSES or not 200 <= status < 600:
         return "transient_failure"
+    if 300 <= status < 400:
+        # a 3xx that could not be followed (no Location, 300 Multiple Choices): broken
+        return "redirected_away"
     if status == 410:
         return "page_gone"
     if status >= 500:
@@ -75,6 +81,8 @@ def decide(
         return "page_not_found"
     if not is_html(content_type) or error_kind == "not_html":
         return "not_html"
+    if empty_body:
+        return "transient_failure"  # a 2xx with nothing in it (204, a glitch) shows no page
     moved_site = bool(final_url) and domain_of(final_url or "") != domain_of(source_url)
     if moved_site:
         # another site answers now: a link there comes from another referring domain

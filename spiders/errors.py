@@ -9,6 +9,7 @@ from scrapy.exceptions import (
     DownloadTimeoutError,
     IgnoreRequest,
 )
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as tx
 from twisted.python.failure import Failure
 
@@ -46,6 +47,10 @@ def classify_exception(exc: BaseException) -> tuple[ErrorKind, str, bool]:
         return "blocked_private", str(exc), False
     if isinstance(exc, RobotsUnreachable):
         return exc.kind, str(exc), False
+    if isinstance(exc, HttpError) and exc.response is not None:
+        status = exc.response.status
+        return "http", (f"HTTP {status} could not be followed or read (a redirect without a "
+                        "Location, or a status outside the standard ones)"), False
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if ROBOTS_FORBIDDEN in text:

@@ -22,6 +22,7 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from linkvet.facts import analyse
@@ -237,8 +238,12 @@ class VerifySpider(scrapy.Spider):
             return
         kind, message, robots = classify_failure(failure)
         redirects = _hops(request.meta)
+        status = redirects[-1].status if kind == "redirect_loop" and redirects else None
+        answered = getattr(failure.value, "response", None)
+        if isinstance(failure.value, HttpError) and answered is not None:
+            status = answered.status  # a status Scrapy would not pass on (a 3xx unfollowed)
         fetch = FetchFacts(
-            status=redirects[-1].status if kind == "redirect_loop" and redirects else None,
+            status=status,
             final_url=request.url,
             redirects=redirects,
             elapsed_ms=_elapsed(request.meta),
@@ -320,6 +325,7 @@ class VerifySpider(scrapy.Spider):
             noindex=page.noindex,
             canonical=page.canonical,
             canonical_is_self=page.canonical_is_self,
+            empty_body=fetch.bytes == 0,
         )
         self.crawler.stats.inc_value(f"linkvet/outcome/{outcome}")
         return LinkCheck(

@@ -42,6 +42,12 @@ BASE: dict[str, Any] = dict(
         ({"final_url": "http://elsewhere.example/post"}, "redirected_away"),
         ({"final_url": "https://www.blog.example/post/"}, "live"),  # the same page
         ({"final_url": "http://blog.example/moved"}, "live"),  # same site, the link there
+        # answers that show no page
+        ({"status": 999, "link_present": False}, "transient_failure"),
+        ({"status": 302, "error_kind": "http", "link_present": False}, "redirected_away"),
+        ({"status": 204, "link_present": False, "empty_body": True}, "transient_failure"),
+        ({"status": 200, "link_present": False, "empty_body": True}, "transient_failure"),
+        ({"status": 404, "link_present": False, "empty_body": True}, "page_not_found"),
         # a redirect loop, whichever URL it stopped on
         ({"status": 301, "error_kind": "redirect_loop", "link_present": False},
          "redirected_away"),

@@ -1,6 +1,7 @@
 """Meta refresh and the Refresh header through the real path (the verify spider in a child
 process, a sandbox proxy): the forms HTML's declarative refresh steps accept, a refresh late in
-a long head, the order of a mixed chain, and a refresh loop."""
+a long head, the order of a mixed chain, and a refresh loop; and answers that are no page: a
+3xx without a Location, a non-standard status, an empty 200."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ PAGES: dict[str, Response] = {
     "/r301": redirect(f"http://{HOST}/with-link"),
     "/loop-a": refresh_page("0; url=/loop-b"),
     "/loop-b": refresh_page("0; url=/loop-a"),
+    "/no-location": Response(302, (("Content-Type", "text/html"),), b"<p>gone somewhere</p>"),
+    "/bot-wall": Response(999, (("Content-Type", "text/html"),), b"<p>request denied</p>"),
+    "/empty": Response(200, (("Content-Type", "text/html"),), b""),
 }
 
 
@@ -79,7 +83,7 @@ def test_refresh_forms_order_and_loops(tmp_path: Path) -> None:
                               for h in c.fetch.redirects], c.fetch.error_kind)
            for path, c in checks.items()}
     followed = "live"
-    assert got == {
+    assert {k: v for k, v in got.items() if k not in ("/no-location", "/bot-wall", "/empty")} == {
         "/comma": (followed, [("/comma", 200, "meta_refresh")], None),
         "/bare": (followed, [("/bare", 200, "meta_refresh")], None),
         "/spaced": (followed, [("/spaced", 200, "meta_refresh")], None),
@@ -94,3 +98,8 @@ def test_refresh_forms_order_and_loops(tmp_path: Path) -> None:
                     "redirect_loop"),
     }
     assert "max redirections (5) reached" in (checks["/loop-a"].fetch.error or "")
+    odd = {path: (checks[path].outcome, checks[path].fetch.status, checks[path].fetch.error_kind)
+           for path in ("/no-location", "/bot-wall", "/empty")}
+    assert odd == {"/no-location": ("redirected_away", 302, "http"),
+                   "/bot-wall": ("transient_failure", 999, "http"),
+                   "/empty": ("transient_failure", 200, None)}
