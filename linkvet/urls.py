@@ -134,6 +134,31 @@ def normalise(url: str) -> str:
     return f"{host}{path}{parsed.search}"
 
 
+# Query parameters that say how a visitor arrived, not which page it is: campaign tags and the
+# click ids of ad and analytics platforms.
+_TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+    "li_fat_id", "mc_cid", "mc_eid", "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok",
+})
+
+
+def same_page_key(url: str) -> str:
+    """:func:`normalise`, and the query without tracking parameters (``utm_*``, ``fbclid``,
+    ``gclid``...) and in sorted order: two URLs of one page as a site declares its canonical
+    (``/post?utm_source=x`` is ``/post``)."""
+    key = normalise(url)
+    head, mark, query = key.partition("?")
+    if not mark:
+        return key
+    kept = sorted(p for p in query.split("&") if p and not _is_tracking(p.split("=", 1)[0]))
+    return f"{head}?{'&'.join(kept)}" if kept else head
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith("utm_") or lowered in _TRACKING_PARAMS
+
+
 def is_domain_target(target: str) -> bool:
     """A target given as a bare domain (``acme.example``) means any page on that site."""
     return "/" not in target and ":" not in target

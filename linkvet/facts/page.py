@@ -10,7 +10,8 @@
   disagree, none counts (Google ignores them all). Without one, a ``Link`` header with
   ``rel="canonical"`` (RFC 8288; resolved against the page URL: a header never uses the
   document's ``<base>``), again only when its canonicals agree. ``canonical_is_self``
-  compares it with the page URL by :func:`linkvet.urls.normalise`.
+  compares it with the page URL by :func:`linkvet.urls.same_page_key` (normalised, tracking
+  parameters such as ``utm_source`` and ``fbclid`` dropped, the query sorted).
 - Nothing inside ``<template>`` counts (its content is not part of the document): robots
   metas, title, canonical and ``<base>`` there are ignored.
 - ``meta_robots``: directives of ``<meta name="robots">`` and bot-specific robots metas
@@ -36,7 +37,7 @@ from linkvet.facts import link_header
 from linkvet.facts.dom import Element, in_template, squash, text_content
 from linkvet.facts.robots import Directive, RobotsVerdict, parse_meta, parse_x_robots_tag
 from linkvet.facts.simhash import simhash, to_hex
-from linkvet.urls import domain_of, normalise, registrable_domain, resolve
+from linkvet.urls import domain_of, registrable_domain, resolve, same_page_key
 from schemas.records import PageFacts
 
 HeaderValue = str | Sequence[str]
@@ -253,7 +254,8 @@ def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str]
         title=_title(root),
         language=_language(root, headers),
         canonical=canonical,
-        canonical_is_self=(normalise(canonical) == normalise(url)) if canonical else None,
+        canonical_is_self=(same_page_key(canonical) == same_page_key(url)) if canonical
+        else None,
         meta_robots=[str(d) for d in robots.metas],
         x_robots_tag=list(robots.headers),
         noindex=robots.noindex,

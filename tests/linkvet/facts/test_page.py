@@ -155,3 +155,18 @@ def test_template_content_is_not_part_of_the_page() -> None:
     result = analyse(html, URL, target="https://www.site.example/post/a")
     assert (result.page.title, result.page.noindex, result.base_url) == ("Real", False, URL)
     assert [o.url for o in result.links] == ["https://www.site.example/post/a"]
+
+
+@pytest.mark.parametrize(("page", "canonical", "is_self"), [
+    ("https://www.site.example/post?utm_source=x&utm_medium=y", "https://www.site.example/post",
+     True),
+    ("https://www.site.example/post?fbclid=abc", "/post", True),
+    ("https://www.site.example/p?b=2&a=1&gclid=z", "https://site.example/p?a=1&b=2", True),
+    ("https://www.site.example/p?id=7&utm_campaign=q", "https://www.site.example/p?id=7", True),
+    ("https://www.site.example/p?id=7", "https://www.site.example/p?id=8", False),
+    ("https://www.site.example/p?id=7", "https://www.site.example/p", False),
+])
+def test_a_canonical_differing_only_by_tracking_parameters_is_the_page(
+        page: str, canonical: str, is_self: bool) -> None:
+    html = f"<head><link rel=canonical href='{canonical}'></head><p>x</p>"
+    assert analyse(html, page).page.canonical_is_self is is_self
