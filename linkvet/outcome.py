@@ -16,7 +16,8 @@ page_not_found         404
 server_error           any other 5xx
 not_html               2xx with a non-HTML content type
 redirected_away        a 3xx that cannot be followed (no ``Location``; 300), or the page
-                       redirected to another site (with or without the link: it
+                       redirected to its site's home page (a soft 404, with or without
+                       the link), or to another site (with or without the link: it
                        would come from another referring domain), or to a page of the
                        same site without the link, or the redirects looped or ran past
                        the hop limit (``error_kind=redirect_loop``: a broken redirect)
@@ -84,8 +85,10 @@ def decide(
     if empty_body:
         return "transient_failure"  # a 2xx with nothing in it (204, a glitch) shows no page
     moved_site = bool(final_url) and domain_of(final_url or "") != domain_of(source_url)
-    if moved_site:
-        # another site answers now: a link there comes from another referring domain
+    if moved_site or _sent_home(source_url, final_url):
+        # another site answers now (a link there comes from another referring domain), or
+        # the site's home page does (the page is gone: a soft 404; a link there, in the
+        # site's footer, is not the link that was on the page)
         return "redirected_away"
     if not link_present:
         return "redirected_away" if _redirected(source_url, final_url) else "link_removed"
@@ -94,6 +97,17 @@ def decide(
     if canonical and canonical_is_self is False:
         return "canonicalised_away"
     return "live"
+
+
+def _sent_home(source_url: str, final_url: str | None) -> bool:
+    """A page other than the home page redirected to its site's home page."""
+    if not final_url:
+        return False
+    source, final = normalise(source_url), normalise(final_url)
+    final_path = final.split("?", 1)[0]
+    home = final_path.endswith("/") and final_path.count("/") == 1
+    # the source was not the home page: another path, or a query (WordPress's /?p=123)
+    return home and source != final and (source.split("?", 1)[0] != final_path or "?" in source)
 
 
 def _redirected(source_url: str, final_url: str | None) -> bool:

@@ -42,6 +42,14 @@ BASE: dict[str, Any] = dict(
         ({"final_url": "http://elsewhere.example/post"}, "redirected_away"),
         ({"final_url": "https://www.blog.example/post/"}, "live"),  # the same page
         ({"final_url": "http://blog.example/moved"}, "live"),  # same site, the link there
+        # sent to the site's home page: a soft 404, the link there or not
+        ({"final_url": "https://www.blog.example/"}, "redirected_away"),
+        ({"final_url": "http://blog.example/?from=old", "link_present": False},
+         "redirected_away"),
+        ({"source_url": "http://blog.example/?p=123", "final_url": "http://blog.example/"},
+         "redirected_away"),
+        ({"source_url": "http://blog.example/", "final_url": "https://www.blog.example/"},
+         "live"),
         # answers that show no page
         ({"status": 999, "link_present": False}, "transient_failure"),
         ({"status": 302, "error_kind": "http", "link_present": False}, "redirected_away"),
