@@ -230,17 +230,19 @@ def _lost_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
     rows = _rows(con, """
         SELECT st.link_id, b.target_domain, st.lost_at::DATE, st.lost_reason,
                coalesce(m.tier, s.tier), coalesce(m.score, s.score), b.source_url,
-               m.tier IS NOT NULL
+               m.tier IS NOT NULL, st.last_checked::DATE
         FROM link_state st JOIN backlinks b USING (link_id)
         LEFT JOIN link_tier_memory m USING (link_id)
         LEFT JOIN link_scores s USING (link_id)
         WHERE st.status = 'lost' AND st.lost_at IS NOT NULL
           AND coalesce(m.tier, s.tier) = 'high'
         ORDER BY 1""")
+    # dated by the first miss, known when the losing streak was complete: the lookback
+    # window reads the latter (a streak with neutral nights between misses can span weeks)
     return [make_alert("high_quality_lost", link, target, day,
                        {"source_url": url, "lost_reason": reason, "tier": tier,
-                        "score": score, "tier_when_live": remembered})
-            for link, target, day, reason, tier, score, url, remembered in rows]
+                        "score": score, "tier_when_live": remembered}, known_on=known)
+            for link, target, day, reason, tier, score, url, remembered, known in rows]
 
 
 def _change_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
@@ -335,13 +337,17 @@ def _cluster_alerts(con: duckdb.DuckDBPyConnection, config: AlertConfig) -> list
             WHERE toxic_links > 0 OR best_tier = 'low'
         ),
         pages AS (
-            SELECT b.target_domain, b.source_domain, c.server_ip, c.text_fingerprint
+            SELECT b.target_domain, b.source_domain, c.check_date, c.server_ip,
+                   c.text_fingerprint
             FROM link_checks c JOIN backlinks b USING (link_id)
             WHERE c.outcome = 'live'
         )
+        -- the pages as they were on that day: later checks (a page edited, a new address)
+        -- must not change a past day's cluster, or its alert would be raised again
         SELECT DISTINCT f.target_domain, f.day, f.source_domain, p.server_ip, p.text_fingerprint
         FROM first_live f JOIN poor USING (target_domain, source_domain)
-        JOIN pages p USING (target_domain, source_domain)
+        JOIN pages p ON p.target_domain = f.target_domain
+                    AND p.source_domain = f.source_domain AND p.check_date = f.day
         ORDER BY 1, 2, 3, 4, 5""")
     by_day: dict[tuple[str, date], list[tuple[str, str | None, str | None]]] = {}
     for target, day, domain, ip, fp in rows:
@@ -379,7 +385,7 @@ def store_alerts(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert], now: d
     known = {r[0] for r in _rows(con, "SELECT alert_id FROM alerts")}
     fresh: dict[str, Alert] = {}
     for alert in alerts:
-        if alert.evidence_day >= since and alert.alert_id not in known:
+        if (alert.known_on or alert.evidence_day) >= since and alert.alert_id not in known:
             fresh.setdefault(alert.alert_id, alert)
     if not fresh:
         return []

@@ -51,6 +51,9 @@ def connect(
         try:
             con = duckdb.connect(str(path), read_only=read_only,
                                  config={"memory_limit": memory_limit} if memory_limit else {})
+            # Dates of timestamps (alert days, ids) are UTC dates, as check_date is: DuckDB
+            # casts in the session's zone, which is the host's unless set.
+            con.execute("SET TimeZone = 'UTC'")
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):

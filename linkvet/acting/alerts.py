@@ -86,6 +86,8 @@ class Alert:
     target: str
     evidence_day: date
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    # when the evidence was complete, if later than evidence_day (the lookback window reads it)
+    known_on: date | None = None
 
     def payload(self) -> dict[str, Any]:
         """The alert as plain JSON values (event payloads, artifacts, CLI output)."""
@@ -107,11 +109,12 @@ def alert_id(kind: str, subject: str, evidence_day: date) -> str:
 
 
 def make_alert(kind: str, subject: str, target: str, evidence_day: date,
-               evidence: Mapping[str, Any] | None = None) -> Alert:
+               evidence: Mapping[str, Any] | None = None, *,
+               known_on: date | None = None) -> Alert:
     if kind not in SEVERITY:
         raise ValueError(f"unknown alert kind {kind!r}; known kinds: {', '.join(ALERT_KINDS)}")
     return Alert(alert_id(kind, subject, evidence_day), kind, SEVERITY[kind], subject, target,
-                 evidence_day, dict(evidence or {}))
+                 evidence_day, dict(evidence or {}), known_on)
 
 
 def rel_tokens(value: str | None) -> frozenset[str]:

@@ -390,3 +390,67 @@ def test_alert_reaches_the_webhook_through_an_automation(prefect_harness: None,
     assert message["subject"] == "linkvet warning: rel_changed on acme.example"
     assert f"alert_id: {alert.alert_id}" in message["body"]
     assert f"subject: {lid(B)}" in message["body"]
+
+
+# ------------------------------------------------------------------ alert days and windows --
+
+def _act_on(settings: Settings, checks_by_day: list[tuple[date, list[LinkCheck]]]
+            ) -> dict[date, list[tuple[str, str, str]]]:
+    model = load_model()
+    raised = {}
+    for day, checks in checks_by_day:
+        con = connect(settings.duckdb_path)
+        try:
+            store_night(con, checks)
+            judge_all(con, JUDGE, model, now=at(day))
+        finally:
+            con.close()
+        result = act_after_run(settings, f"run-{day}", at(day) + timedelta(hours=1),
+                               config=CONFIG, emit=False)
+        raised[day] = sorted((a["kind"], a["subject"], a["evidence_day"])
+                             for a in result["alerts"])
+    return raised
+
+
+def test_a_loss_completed_weeks_after_its_first_miss_is_still_alerted(tmp_path: Path) -> None:
+    """live, removed, eight nights of server errors (neutral: the streak goes on), removed:
+    the link is lost on the last night, dated by its first miss ten days earlier."""
+    days = [date(2026, 10, d) for d in range(1, 12)]
+    outcomes = ["live", "link_removed", *["server_error"] * 8, "link_removed"]
+    raised = _act_on(settings_for(tmp_path), [
+        (day, [check(A, day, outcome=o, ip="10.1.0.2")]) for day, o in zip(days, outcomes,
+                                                                            strict=True)])
+    assert raised[days[-1]] == [("high_quality_lost", lid(A), "2026-10-02")]
+    assert all(not r for r in list(raised.values())[:-1])
+
+
+def test_alert_days_are_utc_days_whatever_the_hosts_zone(
+        nights: tuple[Settings, dict[date, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, _ = nights
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        again = act_after_run(settings, "run-again", at(DAYS[-1]) + timedelta(hours=2),
+                              config=CONFIG, emit=False)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert again["alerts"] == []  # the same days, so the same ids: nothing new
+
+
+def test_a_clusters_alert_is_not_raised_again_when_a_page_changes_later(tmp_path: Path) -> None:
+    days = [date(2026, 10, d) for d in range(1, 7)]
+    spam = [(s, f"10.9.{k}.1") for k, s in enumerate(SPAM, start=1)]  # no shared /24
+
+    def spam_night(day: date, first_fp: str) -> list[LinkCheck]:
+        return [check(s, day, anchor="casino bonus", ip=ip, fp=first_fp if k == 0 else SPAM_FP,
+                      words=60, out_domains=300, title="casino bonus slots")
+                for k, (s, ip) in enumerate(spam)]
+
+    plan = [(day, [check(B, day, ip="10.2.0.2")]) for day in days[:4]]
+    plan.append((days[4], [check(B, days[4], ip="10.2.0.2"), *spam_night(days[4], SPAM_FP)]))
+    changed = SPAM_FP[:-1] + "e"  # spam1's page edited a little: still the same template
+    plan.append((days[5], [check(B, days[5], ip="10.2.0.2"), *spam_night(days[5], changed)]))
+    raised = _act_on(settings_for(tmp_path), plan)
+    assert ("toxic_cluster", f"template:{SPAM_FP}", "2026-10-05") in raised[days[4]]
+    assert not [a for a in raised[days[5]] if a[0] == "toxic_cluster"]
