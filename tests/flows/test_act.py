@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -425,17 +428,26 @@ def test_a_loss_completed_weeks_after_its_first_miss_is_still_alerted(tmp_path: 
 
 
 def test_alert_days_are_utc_days_whatever_the_hosts_zone(
-        nights: tuple[Settings, dict[date, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+        nights: tuple[Settings, dict[date, Any]]) -> None:
+    """The nights were stored and acted on in this process's zone; acting again from a process
+    in Los Angeles (DuckDB takes the zone at start) finds the same alert ids: nothing new."""
     settings, _ = nights
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    try:
-        again = act_after_run(settings, "run-again", at(DAYS[-1]) + timedelta(hours=2),
-                              config=CONFIG, emit=False)
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
-    assert again["alerts"] == []  # the same days, so the same ids: nothing new
+    script = (
+        "import json, sys\n"
+        "from datetime import timedelta\n"
+        "from flows.act import act_after_run\n"
+        "from linkvet.settings import load_settings\n"
+        "from tests.flows.test_act import CONFIG, DAYS, at\n"
+        "settings = load_settings(data_dir=sys.argv[1])\n"
+        "result = act_after_run(settings, 'run-la', at(DAYS[-1]) + timedelta(hours=2),\n"
+        "                       config=CONFIG, emit=False)\n"
+        "print(json.dumps([a['kind'] for a in result['alerts']]))\n")
+    env = {**os.environ, "TZ": "America/Los_Angeles"}
+    done = subprocess.run([sys.executable, "-c", script, str(settings.data_dir)], env=env,
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 def test_a_clusters_alert_is_not_raised_again_when_a_page_changes_later(tmp_path: Path) -> None:
