@@ -241,6 +241,9 @@ def _back_link_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 
 RELEVANCE_CHUNK_ROWS = 20_000
+# Below this many classified anchors a target's exact-match share is unknown (one exact anchor
+# of one link is not over-optimisation); the same floor as the anchor alert's.
+EXACT_SHARE_MIN_LINKS = 10
 _RELEVANCE_ROWS_SQL = """
     SELECT link_id, target_domain, target, title, text_before, anchor, text_after
     FROM _base WHERE link_present"""
@@ -278,7 +281,9 @@ def _relevance_table(con: duckdb.DuckDBPyConnection, config: JudgeConfig) -> pa.
                 if len(target_docs) >= RELEVANCE_CHUNK_ROWS:
                     target_docs.clear()
                 target_docs[domain, target] = target_doc
-            scores.append(relevance(tokens(*texts), target_doc, df, n))
+            # nothing known of the target's topic (no page of it checked, no path words, no
+            # money keywords): relevance is unknown, neither on nor off topic
+            scores.append(relevance(tokens(*texts), target_doc, df, n) if target_doc else None)
         ids.append(pa.array([r[0] for r in chunk], pa.string()))
         values.append(pa.array(scores, pa.float64()))
     schema = pa.schema([("link_id", pa.string()), ("relevance", pa.float64())])
@@ -289,7 +294,14 @@ def _relevance_table(con: duckdb.DuckDBPyConnection, config: JudgeConfig) -> pa.
 
 SIGNALS_SQL = f"""
 WITH sitewide AS (
-    SELECT source_domain, target_domain, count(DISTINCT source_url) AS pages
+    -- pages where the link is (or, unchecked, is said to be): one page whatever its tracking
+    -- parameters or fragment
+    SELECT source_domain, target_domain,
+           count(DISTINCT CASE WHEN link_present IS NOT FALSE THEN
+               regexp_replace(regexp_replace(regexp_replace(split_part(source_url, '#', 1),
+                   '([?&])(utm_[a-z0-9_]*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid'
+                   || '|mc_eid|_ga|_gl|igshid)=[^&]*', '\\1', 'gi'),
+                   '([?&])&+', '\\1', 'g'), '[?&]+$', '') END) AS pages
     FROM _base GROUP BY ALL
 ),
 hosting AS (
@@ -333,7 +345,10 @@ near AS (
     GROUP BY ALL
 ),
 exact_share AS (
-    SELECT target_domain, avg((anchor_class = 'exact')::INTEGER) AS share
+    -- a share needs a sample: below {EXACT_SHARE_MIN_LINKS} classified anchors it is unknown
+    SELECT target_domain,
+           CASE WHEN count(*) >= {EXACT_SHARE_MIN_LINKS}
+                THEN avg((anchor_class = 'exact')::INTEGER) END AS share
     FROM _base JOIN _anchors USING (target_domain, anchor, anchor_kind)
     WHERE anchor_class IS NOT NULL GROUP BY ALL
 ),

@@ -99,6 +99,18 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
+
+
+def has_public_suffix(host: str) -> bool:
+    """Whether ``host`` ends in a suffix of the public suffix list (or a reserved TLD such as
+    ``.example``): ``acme.co.uk`` does, ``node.js`` and ``file.pdf`` do not."""
+    host = ascii_host(host.strip().rstrip("."))
+    if host.rsplit(".", 1)[-1] in _RESERVED_TLDS:
+        return True
+    return bool(_EXTRACT(host).suffix)
+
+
 def ascii_host(host: str) -> str:
     """A host name as WHATWG URLs serialise it (IDNA by UTS #46, lower case, no trailing
     dot): ``Bücher.example`` is ``xn--bcher-kva.example``. Unchanged when it cannot be the

@@ -5,9 +5,11 @@ Rules, first that holds wins (texts compared case-insensitively, spaces collapse
 1. ``image``: the anchor is an image (``anchor_kind == "image"``);
 2. ``empty``: no visible text;
 3. ``naked_url``: the text is a URL or a host name (``https://acme.example``, ``acme.example``,
-   ``www.acme.example/pricing``);
+   ``www.acme.example/pricing``, ``bücher.example:8080/``); without a scheme or ``www.`` only
+   when it ends in a domain suffix (``node.js`` and ``file.pdf`` are not host names);
 4. ``branded``: the text contains a brand term as whole words (brand terms default to the first
-   label of the target's registrable domain, ``acme`` for ``acme.example``);
+   label of the target's registrable domain, ``acme`` for ``acme.example``, as it is written:
+   ``bücher`` for ``xn--bcher-kva.example``);
 5. ``exact``: the text is exactly a money keyword;
 6. ``partial``: the text contains a money keyword, or all the words of one;
 7. ``generic``: the text is a generic call to action (``click here``, ``read more``...);
@@ -20,6 +22,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from linkvet.urls import has_public_suffix
 
 AnchorClass = Literal["image", "empty", "naked_url", "branded", "exact", "partial", "generic",
                       "other"]
@@ -35,7 +39,27 @@ GENERIC_ANCHORS: frozenset[str] = frozenset({
 
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_URLISH = re.compile(r"^(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?$")
+# A URL or bare host written as the anchor: ASCII or internationalised labels (bücher.example).
+_URLISH = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_][\w-]*"
+                     r"(?::\d+)?\.?(?:[/?#]\S*)?$")
+
+
+def _names_a_host(text: str) -> bool:
+    """A URL-shaped anchor with a scheme or ``www.`` is one; a bare ``name.ext`` only when its
+    ending is a domain suffix (``acme.co.uk``, not ``node.js`` or ``file.pdf``)."""
+    if text.startswith(("http://", "https://", "www.")):
+        return True
+    host = re.split(r"[/?#:]", text, maxsplit=1)[0]
+    return has_public_suffix(host)
+
+
+def _unicode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label[4:].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        return label
 
 
 def _clean(text: str) -> str:
@@ -63,7 +87,10 @@ class AnchorVocabulary:
                    money_keywords: Iterable[str] = ()) -> AnchorVocabulary:
         brands = tuple(_clean(b) for b in brand_terms if b.strip())
         if not brands and target_domain:
-            brands = (target_domain.lower().split(".")[0],)
+            label = target_domain.lower().split(".")[0]
+            # an internationalised domain is stored in its ASCII form: the brand is how it is
+            # written (xn--bcher-kva is "bücher")
+            brands = (_unicode_label(label),)
         return cls(brands, tuple(_clean(k) for k in money_keywords if k.strip()))
 
 
@@ -74,7 +101,7 @@ def anchor_class(text: str | None, kind: str | None, vocab: AnchorVocabulary) ->
     clean = _clean(text or "")
     if not clean:
         return "empty"
-    if _URLISH.match(clean):
+    if _URLISH.match(clean) and _names_a_host(clean):
         return "naked_url"
     words = _words(clean)
     if not words:

@@ -305,3 +305,32 @@ def test_judge_flow(prefect_harness: None, tmp_path: Path) -> None:
     c.close()
     result = judge(data_dir=str(tmp_path), target="acme.example")
     assert (result["links"], result["toxic"], result["target_tiers"]["high"]) == (21, 5, 1)
+
+
+def test_sitewide_counts_pages_with_the_link_once_whatever_their_tracking_tags(
+        con: duckdb.DuckDBPyConnection) -> None:
+    feed = [check(f"https://feed.example/post?utm_source=feed{i}&utm_medium=rss")
+            for i in range(10)]
+    pages = [check(f"https://gone.example/p{i}", outcome="link_removed") for i in range(9)]
+    pages.append(check("https://gone.example/p9"))
+    store(con, [*feed, check("https://feed.example/post#top"), *pages])
+    judge_all(con, CONFIG, load_model(), T0)
+    sitewide = dict(rows(con, "SELECT source_domain, max(sitewide_pages) FROM link_signals "
+                              "GROUP BY 1"))
+    assert sitewide == {"feed.example": 1, "gone.example": 1}
+
+
+def test_a_share_of_a_few_anchors_is_unknown_and_so_is_an_unknown_topic(
+        tmp_path: Path) -> None:
+    con = connect(tmp_path / "few.duckdb")
+    try:
+        store(con, [check("https://one.example/a", anchor="project management software",
+                          title="Acme project management software review")])
+        judge_all(con, JudgeConfig(lost_after_checks=2), load_model(), T0)
+        share, relevance, fired = rows(con, """
+            SELECT g.target_exact_share, g.relevance, r.reasons
+            FROM link_signals g JOIN link_scores_explained r USING (link_id)""")[0]
+    finally:
+        con.close()
+    assert (share, relevance) == (None, None)
+    assert not {r["rule"] for r in fired} & {"over_optimised", "off_topic", "relevant"}
