@@ -24,9 +24,11 @@ class TopicState:
     created: bool
 
 
-def admin_client(settings: Settings, client_id: str = "linkvet-admin") -> KafkaAdminClient:
+def admin_client(settings: Settings, client_id: str = "linkvet-admin", *,
+                 bootstrap_timeout_ms: int = 30_000) -> KafkaAdminClient:
     try:
-        return KafkaAdminClient(**client_kwargs(settings, client_id=client_id))
+        return KafkaAdminClient(**client_kwargs(settings, client_id=client_id),
+                                bootstrap_timeout_ms=bootstrap_timeout_ms)
     except KafkaError as exc:
         raise TransientError(
             f"cannot reach Kafka at {settings.kafka_bootstrap_servers} ({exc}); start the broker "

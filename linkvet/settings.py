@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -20,6 +21,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from linkvet.errors import ConfigError
 
 RenderMode = Literal["auto", "never", "always"]
 
@@ -142,8 +145,40 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings once; callers pass the object down instead of re-reading."""
-    return Settings(**overrides)
+    """Build the settings once; callers pass the object down instead of re-reading.
+
+    Raises :class:`ConfigError` naming what to fix: a ``LINKVET_*`` variable or
+    ``linkvet.toml`` key with a bad value, a key of ``linkvet.toml`` that is no setting (a
+    typo would silently leave the default in force), a ``LINKVET_CONFIG`` that is not a file,
+    a ``linkvet.toml`` that is not valid TOML."""
+    config = os.environ.get("LINKVET_CONFIG")
+    toml_path = Path(config or "linkvet.toml")
+    if config and not toml_path.is_file():
+        raise ConfigError(f"LINKVET_CONFIG={config!r} is not a file; point it at a "
+                          "linkvet.toml or unset it")
+    keys: set[str] = set()
+    if toml_path.is_file():
+        try:
+            keys = set(tomllib.loads(toml_path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(f"{toml_path} cannot be read as TOML ({exc}); fix it or move "
+                              "it away") from None
+    unknown = sorted(keys - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"{toml_path}: {', '.join(unknown)} is not a setting (top-level "
+                          "keys are the setting names, as in LINKVET_<NAME> lower-cased; see "
+                          "linkvet/settings.py)")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            value = error.get("input")
+            where = (f"LINKVET_{name.upper()}={value!r}" if name not in keys
+                     else f"{toml_path}: {name} = {value!r}")
+            problems.append(f"{where}: {error['msg']}")
+        raise ConfigError("invalid setting(s): " + "; ".join(problems)) from None
 
 
 def settings_payload(settings: Settings) -> dict[str, Any]:

@@ -50,6 +50,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from linkvet.errors import TerminalError
 from linkvet.kafka_config import (
     RejoinTimer,
     consumer_kwargs,
@@ -171,7 +172,14 @@ class KafkaRequestSource:
 
     # ------------------------------------------------------------ the source
     async def requests(self, spider: Any) -> AsyncIterator[CrawlRequest]:
-        await asyncio.to_thread(self._open)
+        try:
+            await asyncio.to_thread(self._open)
+        except Exception as exc:
+            log.error("the worker cannot consume %s: %s", self.topic, exc)
+            self.stats.set_value("linkvet/kafka/source_error", str(exc))
+            self.stats.set_value("linkvet/kafka/source_error_terminal",
+                                 isinstance(exc, TerminalError))
+            return
         idle_since = time.monotonic()
         while not self._closing:
             batch = await asyncio.to_thread(self._poll)

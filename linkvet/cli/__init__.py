@@ -27,5 +27,23 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name)
 
 
+# Exit codes of errors no command handled itself: bad input or configuration (fix, then run
+# again) and transient trouble (run again later; EX_TEMPFAIL, which supervisors retry).
+EXIT_TERMINAL = 2
+EXIT_TRANSIENT = 75
+
+
 def main() -> None:
-    app()
+    """The ``linkvet`` command. An error of linkvet's own that reaches here is printed as its
+    message, which says what to do, not as a traceback."""
+    from rich.markup import escape
+
+    from linkvet.cli.app import console
+    from linkvet.errors import LinkvetError
+
+    try:
+        app()
+    except LinkvetError as exc:
+        kind = "transient error (run again later)" if exc.transient else "error"
+        console.print(f"[red]{kind}:[/red] {escape(str(exc))}")
+        raise SystemExit(EXIT_TRANSIENT if exc.transient else EXIT_TERMINAL) from None

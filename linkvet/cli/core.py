@@ -90,14 +90,21 @@ def demo(
     console.print(f"done in {time.monotonic() - started:.1f} s")
 
 
+RENDER_POLICIES = ("auto", "never", "always")
+
+
 @app.command()
 def verify(
     target: str = typer.Option(None, help="Target domain or URL (all targets when omitted)."),
     render: str = typer.Option("auto", help="auto | never | always"),
-    limit: int = typer.Option(None, help="At most this many links."),
+    limit: int = typer.Option(None, min=1, help="At most this many links."),
     data_dir: Path = typer.Option(None, help="Data folder."),
 ) -> None:
     """Verify known backlinks now (embedded or Kafka mode, by configuration)."""
+    if render not in RENDER_POLICIES:
+        from linkvet.errors import InputError
+
+        raise InputError(f"--render {render!r}: use one of {', '.join(RENDER_POLICIES)}")
     from prefect import flow
 
     from flows.verify import verify_run

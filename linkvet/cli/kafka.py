@@ -107,6 +107,9 @@ def _kafka_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
     return settings
 
 
+WORKER_BOOTSTRAP_TIMEOUT_MS = 15_000
+
+
 @app.command()
 def worker(
     exit_when_idle: float = typer.Option(
@@ -122,7 +125,13 @@ def worker(
     settings = _kafka_settings()
     import logging
 
+    from flows.topics import admin_client
     from spiders.run import run
+
+    # Fail fast, with one message, when the broker cannot be reached (the crawl would log its
+    # producer's and consumer's retries for half a minute and end as if it had run).
+    admin_client(settings, client_id="linkvet-worker-check",
+                 bootstrap_timeout_ms=WORKER_BOOTSTRAP_TIMEOUT_MS).close()
 
     logging.getLogger("kafka").setLevel(logging.WARNING)
 
@@ -134,6 +143,16 @@ def worker(
     stats = run(settings, requests=None, landing=None, kafka=True, extra=extra)
     if stats_out:
         stats_out.write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")
+    failed = stats.get("linkvet/kafka/source_error")
+    if not failed and "start_time" not in stats:
+        failed = "the crawl did not start (see the log above)"
+    if failed:
+        # the worker never consumed: exit non-zero, so a supervisor sees it and restarts it
+        from linkvet.errors import ConfigError, TransientError
+
+        error = ConfigError if stats.get("linkvet/kafka/source_error_terminal") \
+            else TransientError
+        raise error(f"the worker could not consume crawl requests: {failed}")
     console.print(f"worker done: {stats.get('linkvet/kafka/requests', 0)} request(s), "
                   f"{stats.get('linkvet/kafka/delivered', 0)} check(s) delivered, "
                   f"{stats.get('linkvet/kafka/delivery_failed', 0)} failed")
