@@ -14,7 +14,7 @@ import pytest
 LINKVET = Path(sys.executable).parent / "linkvet"
 
 
-def run(args: list[str], cwd: Path, timeout: float = 60, **env: str) -> tuple[int, str]:
+def run(args: list[str], cwd: Path, *, timeout: float = 60, **env: str) -> tuple[int, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LINKVET_")}
     done = subprocess.run([str(LINKVET), *args], cwd=cwd, env={**clean, **env},
                           capture_output=True, text=True, timeout=timeout, check=False)
