@@ -14,9 +14,10 @@ import pytest
 LINKVET = Path(sys.executable).parent / "linkvet"
 
 
-def run(args: list[str], cwd: Path, *, timeout: float = 60, **env: str) -> tuple[int, str]:
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, *,
+        timeout: float = 60) -> tuple[int, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LINKVET_")}
-    done = subprocess.run([str(LINKVET), *args], cwd=cwd, env={**clean, **env},
+    done = subprocess.run([str(LINKVET), *args], cwd=cwd, env={**clean, **(env or {})},
                           capture_output=True, text=True, timeout=timeout, check=False)
     return done.returncode, " ".join((done.stdout + done.stderr).split())
 
@@ -36,7 +37,7 @@ def test_a_bad_setting_is_one_message_and_exit_2(tmp_path: Path, env: dict[str, 
                                                  toml: str | None, message: str) -> None:
     if toml is not None:
         (tmp_path / "linkvet.toml").write_text(toml, encoding="utf-8")
-    code, out = run(["alerts"], tmp_path, **env)
+    code, out = run(["alerts"], tmp_path, env)
     assert code == 2, out
     assert out.startswith("error: ") and message in out, out
     assert "Traceback" not in out
@@ -46,9 +47,9 @@ def test_a_bad_setting_is_one_message_and_exit_2(tmp_path: Path, env: dict[str, 
 
 @pytest.mark.timeout(120)
 def test_a_worker_that_cannot_reach_kafka_fails_fast_with_exit_75(tmp_path: Path) -> None:
-    code, out = run(["worker", "--exit-when-idle", "1"], tmp_path, timeout=100,
-                    LINKVET_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1",
-                    LINKVET_DATA_DIR=str(tmp_path / "data"))
+    code, out = run(["worker", "--exit-when-idle", "1"], tmp_path,
+                    {"LINKVET_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+                     "LINKVET_DATA_DIR": str(tmp_path / "data")}, timeout=100)
     assert code == 75, out[-2000:]
     assert out.endswith("start the broker (infra/kafka/kafka.sh start) or fix "
                         "LINKVET_KAFKA_BOOTSTRAP_SERVERS"), out[-500:]
