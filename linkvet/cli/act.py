@@ -148,8 +148,9 @@ def disavow(
         try:
             existing = merge.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            console.print(f"[red]error:[/red] cannot read {merge}: {exc}. Google's format is "
-                          "UTF-8 text; re-save the file as UTF-8.")
+            console.print(f"[red]error:[/red] cannot read {escape(str(merge))}: "
+                          f"{escape(str(exc))}. Google's format is UTF-8 text; re-save the "
+                          "file as UTF-8.")
             raise typer.Exit(2) from None
     domain = _target(target)
     with _store(data_dir, read_only=False) as con:

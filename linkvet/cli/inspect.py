@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from linkvet.cli.app import app, console
 
@@ -94,8 +95,9 @@ def inspect_command(
         try:
             from linkvet.cli.fetch import fetch_for_inspect
         except ImportError as exc:
-            console.print(f"[red]Fetching URLs is not available in this build ({exc}); save "
-                          "the page and run: linkvet inspect FILE --base-url URL[/red]")
+            console.print(f"[red]Fetching URLs is not available in this build "
+                          f"({escape(str(exc))}); save the page and run: linkvet inspect FILE "
+                          "--base-url URL[/red]")
             raise typer.Exit(2) from exc
         from linkvet.settings import load_settings
 
@@ -115,7 +117,7 @@ def inspect_command(
                 _check_base_url(base_url)
             body = read_page_file(path)
         except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
         url = base_url or path.resolve().as_uri()
     for line in json_lines(body, url, headers=headers, target=target, all_links=all_links):

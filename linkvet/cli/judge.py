@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from linkvet.cli.app import app, bench_app, console
@@ -49,7 +50,7 @@ def import_command(
                                  parse_map(mapping) or None,
                                  memory_limit=settings.duckdb_memory_limit)
     except LinkvetError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     console.print(
         f"{file.name}: read {counts.read}, imported {counts.imported}, "
@@ -84,7 +85,7 @@ def score_command(
             result = judge_file(settings.duckdb_path, config, load_model(model), target,
                                 memory_limit=settings.duckdb_memory_limit)
     except LinkvetError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     table = Table("what", "count", title=f"scores (model {result['model_version']})")
     table.add_row("links", str(result["links"]))

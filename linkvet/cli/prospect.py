@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from linkvet.cli.app import app, console
@@ -44,7 +45,7 @@ def prospect_command(
                               target_urls=target_urls,
                               existing_store=existing_store_of(settings))
     except LinkvetError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     if as_json:
         for line in report.json_lines():

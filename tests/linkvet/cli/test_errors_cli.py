@@ -62,3 +62,10 @@ def test_verify_refuses_a_bad_limit_or_render_before_anything_runs(tmp_path: Pat
     code, out = run(["verify", "--render", "sometimes"], tmp_path)
     assert (code, out) == (2, "error: --render 'sometimes': use one of auto, never, always")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_messages_keep_their_brackets(tmp_path: Path) -> None:
+    (tmp_path / "model.toml").write_text('version = "x"\n', encoding="utf-8")
+    code, out = run(["score", "--model", "model.toml", "--data-dir", "data"], tmp_path)
+    assert code == 2
+    assert "it needs version, tiers.high, tiers.medium and [[rule]] tables" in out
