@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from linkvet.errors import StoreLockedError, StoreMissingError
+from linkvet.errors import ConfigError, StoreLockedError, StoreMissingError
 from linkvet.settings import Settings
 from schemas.ddl import ddl_script
 
@@ -38,7 +38,11 @@ def connect(
     """A connection to the DuckDB file at ``path`` (created with its tables when missing).
     ``memory_limit`` caps DuckDB's buffer pool (DuckDB's default: 80% of RAM)."""
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"the data folder {path.parent} cannot be made ({exc}); point "
+                              "--data-dir (LINKVET_DATA_DIR) at a folder") from None
     elif not path.exists():
         raise StoreMissingError(
             f"{path} does not exist yet: nothing was imported or verified with this data "

@@ -107,6 +107,44 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("an empty data folder would be the working directory; give a "
+                             "path, or unset it for ./data")
+        return value
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _bootstrap(cls, value: str | None) -> str | None:
+        """``host:port`` entries, comma-separated (a URL scheme or a missing port made the
+        client fail late, or wait half a minute)."""
+        if value is None or not value.strip():
+            return None
+        for entry in value.split(","):
+            host, colon, port = entry.strip().rpartition(":")
+            if not (colon and host and "/" not in host and port.isdigit()
+                    and 0 < int(port) < 65536):
+                raise ValueError(f"{entry.strip()!r} is not host:port; write the brokers as "
+                                 "host:port[,host:port...], as in localhost:9092")
+        return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        """An http(s) proxy URL with a host and port (a malformed one made every fetch a
+        transient failure, night after night)."""
+        if value is None or not value.strip():
+            return None
+        head, sep, rest = value.strip().partition("://")
+        hostport = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+        host, colon, port = hostport.rpartition(":")
+        if head.lower() not in ("http", "https") or not sep or not host \
+                or not (colon and port.isdigit()):
+            raise ValueError("write the proxy as http://host:port")
+        return value
+
     @property
     def kafka_mode(self) -> bool:
         return bool(self.kafka_bootstrap_servers)

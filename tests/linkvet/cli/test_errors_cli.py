@@ -32,6 +32,12 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, *,
     ({}, "concurrent_requests = 'many'\n",
      "linkvet.toml: concurrent_requests = 'many': Input should be a valid integer"),
     ({"LINKVET_CONFIG": "missing.toml"}, None, "LINKVET_CONFIG='missing.toml' is not a file"),
+    ({"LINKVET_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:notaport"}, None,
+     "'127.0.0.1:notaport' is not host:port; write the brokers as host:port[,host:port...]"),
+    ({"LINKVET_KAFKA_BOOTSTRAP_SERVERS": "kafka://broker:9092"}, None, "is not host:port"),
+    ({"LINKVET_PROXY": "notaurl"}, None, "LINKVET_PROXY='notaurl': Value error, write the "
+                                         "proxy as http://host:port"),
+    ({"LINKVET_DATA_DIR": ""}, None, "LINKVET_DATA_DIR='': Value error, an empty data folder"),
 ])
 def test_a_bad_setting_is_one_message_and_exit_2(tmp_path: Path, env: dict[str, str],
                                                  toml: str | None, message: str) -> None:
@@ -69,3 +75,11 @@ def test_messages_keep_their_brackets(tmp_path: Path) -> None:
     code, out = run(["score", "--model", "model.toml", "--data-dir", "data"], tmp_path)
     assert code == 2
     assert "it needs version, tiers.high, tiers.medium and [[rule]] tables" in out
+
+
+def test_a_data_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("not a folder", encoding="utf-8")
+    code, out = run(["alerts", "--data-dir", "data"], tmp_path)
+    assert code == 2
+    assert "the data folder data cannot be made" in out and "Traceback" not in out
+    assert (tmp_path / "data").read_text(encoding="utf-8") == "not a folder"
