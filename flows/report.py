@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from linkvet.acting.report import AlertRow, DayPoint, LinkRow, ReportData, render_html
+from linkvet.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +99,24 @@ def write_report(con: duckdb.DuckDBPyConnection, target: str, out: Path,
                  now: datetime | None = None) -> Path:
     """Write the HTML report of ``target`` to ``out`` (temp file, then rename)."""
     html = render_html(report_data(con, target, now or datetime.now(UTC)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, out)
+    _write_through_tmp(out, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return out
+
+
+def _write_through_tmp(out: Path, write: Callable[[Path], Any]) -> None:
+    """``write`` a temporary file beside ``out``, then rename it over ``out``; on failure the
+    temporary file is removed and the error says what to change (``out`` is left as it was)."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        if out.is_dir():
+            raise IsADirectoryError(f"{out} is a folder")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {out} ({exc}); give a file path you can write "
+                         "(and free some space if the disk is full)") from None
 
 
 def report_targets(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -166,6 +181,8 @@ def export_xlsx(con: duckdb.DuckDBPyConnection, out: Path, target: str | None = 
     Streamed: rows are read from DuckDB in chunks and written through openpyxl's write-only
     workbook, so memory does not grow with the number of links (a normal workbook keeps an
     object per cell, several KB per link)."""
+    if out.is_dir():  # before the workbook exists: an unsaved write-only one warns when freed
+        raise InputError(f"cannot write {out} ({out} is a folder); give a file path")
     wb = Workbook(write_only=True)
     sheets = {name: wb.create_sheet(name) for name in SHEETS}
     for ws in sheets.values():
@@ -184,9 +201,6 @@ def export_xlsx(con: duckdb.DuckDBPyConnection, out: Path, target: str | None = 
     last = get_column_letter(len(XLSX_COLUMNS))
     for name, ws in sheets.items():
         ws.auto_filter.ref = f"A1:{last}{counts[name] + 1}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, out)
+    _write_through_tmp(out, wb.save)
     log.info("wrote %s: %s", out, counts)
     return counts

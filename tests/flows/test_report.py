@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from flows.db import connect
 from flows.report import SHEETS, XLSX_COLUMNS, export_xlsx, report_data, write_report
+from linkvet.errors import InputError
 from linkvet.settings import Settings
 from tests.flows.test_act import DAYS, SPAM, A, lid, run_nights, settings_for
 
@@ -160,3 +161,19 @@ def test_report_links_carry_the_reasons_their_score_was_explained_with(judged: S
     assert shown and any(row.reasons for row in shown)
     for row in shown:
         assert row.reasons == explained[row.source_url], row.source_url
+
+
+def test_writing_to_a_folder_is_an_input_error_that_leaves_nothing_behind(
+        judged: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    con = connect(judged.duckdb_path)
+    try:
+        with pytest.raises(InputError, match="is a folder"):
+            write_report(con, "acme.example", folder, datetime(2026, 10, 5, tzinfo=UTC))
+        with pytest.raises(InputError, match="is a folder"):
+            export_xlsx(con, folder)
+    finally:
+        con.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert list(folder.iterdir()) == []
