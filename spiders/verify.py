@@ -162,16 +162,12 @@ class VerifySpider(scrapy.Spider):
         finally:
             if page is not None:
                 await self.browser.release(page, response.meta.get("linkvet_context"))
-        refresh_to = None
         if page is None:
-            refresh_to = self._refresh_target(response, _header(response, b"Refresh"),
-                                              "refresh_header", response.url)
-        if isinstance(refresh_to, _TooManyRedirects):
-            yield self._loop_check(cr, response, refresh_to)
-            return
-        if refresh_to is not None:
-            yield refresh_to
-            return
+            step = self._refresh_step(cr, response, _header(response, b"Refresh"),
+                                      "refresh_header", response.url)
+            if step is not None:
+                yield step
+                return
         fetch = self._fetch_facts(response, len(body), rendered_reason)
         headers = _headers(response)
         if self.body_dir is not None:
@@ -192,13 +188,10 @@ class VerifySpider(scrapy.Spider):
                 yield self._check(cr, fetch, page_facts, links)
                 return
             if page is None and analysis.refresh is not None:
-                refresh_to = self._refresh_target(response, analysis.refresh, "meta_refresh",
-                                                  analysis.base_url)
-                if isinstance(refresh_to, _TooManyRedirects):
-                    yield self._loop_check(cr, response, refresh_to)
-                    return
-                if refresh_to is not None:
-                    yield refresh_to
+                step = self._refresh_step(cr, response, analysis.refresh, "meta_refresh",
+                                          analysis.base_url)
+                if step is not None:
+                    yield step
                     return
             page_facts, links = analysis.page, list(analysis.links)
             if not links and rendered_reason is None and response.status < 300:
@@ -290,6 +283,15 @@ class VerifySpider(scrapy.Spider):
             return _TooManyRedirects(meta, f"max redirections ({self.max_redirects}) reached, "
                                            f"the last by a {kind.replace('_', ' ')} to {url}")
         return request.replace(url=url, meta=meta)
+
+    def _refresh_step(self, cr: CrawlRequest, response: Response, value: str | None,
+                      kind: RefreshKind, base_url: str) -> Request | LinkCheck | None:
+        """What a refresh makes of the response: the next request, the check of a redirect
+        loop, or ``None`` (no refresh to follow: the page is analysed)."""
+        target = self._refresh_target(response, value, kind, base_url)
+        if isinstance(target, _TooManyRedirects):
+            return self._loop_check(cr, response, target)
+        return target
 
     def _loop_check(self, cr: CrawlRequest, response: Response,
                     loop: _TooManyRedirects) -> LinkCheck:

@@ -3,7 +3,6 @@ half-written is left or counted, and what was sealed ingests exactly."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,23 +14,13 @@ from flows.verify import write_requests
 from linkvet.ids import link_id
 from linkvet.settings import Settings
 from tests.fixtures.sandbox import RunningSandbox
+from tests.fixtures.volumes import small_tmpfs
 
 
 @pytest.fixture
 def tiny_volume(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode()}")
-    try:
+    with small_tmpfs(tmp_path / "tiny", "48k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_full_landing_folder_stops_cleanly(

@@ -5,17 +5,12 @@ a long head, the order of a mixed chain, and a refresh loop; and answers that ar
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from flows.crawl import run_crawl
-from flows.verify import write_requests
-from linkvet.ids import link_id
-from linkvet.sandbox import TARGET_HOME, Response, SandboxServer, SandboxWeb
+from linkvet.sandbox import TARGET_HOME, Response, SandboxWeb
 from linkvet.sandbox.html import Site, a, article, linked_para, page
 from linkvet.sandbox.response import error_page, html, redirect
-from linkvet.settings import Settings
-from schemas.records import LinkCheck
+from tests.fixtures.sandbox import crawl_sites
 
 HOST = "refresh.example"
 ADDRESS = "100.64.250.3"
@@ -61,23 +56,10 @@ class RefreshWeb(SandboxWeb):
 
 
 def test_refresh_forms_order_and_loops(tmp_path: Path) -> None:
-    web = RefreshWeb(seed=0, slow_delay=0.0)
-    host_map = tmp_path / "hostmap.json"
-    host_map.write_text(json.dumps({**web.host_map(), HOST: ADDRESS}), encoding="utf-8")
     sources = [f"http://{HOST}{p}" for p in PAGES if p not in ("/with-link", "/r301", "/loop-b")]
-    requests = tmp_path / "requests.jsonl"
-    write_requests(requests, "t", ((link_id(u, TARGET_HOME), u, TARGET_HOME) for u in sources),
-                   "never")
-    with SandboxServer(web) as server:
-        settings = Settings(data_dir=tmp_path, proxy=server.proxy_url, host_map=host_map,
-                            allow_hosts=["*.example"], render="never", download_timeout=10,
-                            retry_times=0, max_redirects=5)
-        run_crawl(settings, requests=requests, landing=tmp_path / "landing", work_dir=tmp_path,
-                  timeout_s=120)
-    checks = {c.source_url.split(HOST, 1)[1]: c for c in (
-        LinkCheck.model_validate_json(line)
-        for f in sorted((tmp_path / "landing").glob("*.jsonl"))
-        for line in f.read_bytes().splitlines() if line.strip())}
+    landed = crawl_sites(RefreshWeb(seed=0, slow_delay=0.0), tmp_path, sources,
+                         {HOST: ADDRESS}, max_redirects=5)
+    checks = {c.source_url.split(HOST, 1)[1]: c for c in landed}
     u = f"http://{HOST}"
     got = {path: (c.outcome, [(h.url.removeprefix(u), h.status, h.kind)
                               for h in c.fetch.redirects], c.fetch.error_kind)

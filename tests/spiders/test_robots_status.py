@@ -5,19 +5,14 @@ whether the page was fetched at all, is asserted per site."""
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 
-from flows.crawl import run_crawl
-from flows.verify import write_requests
-from linkvet.ids import link_id
 from linkvet.robots_txt import PARSE_LIMIT
-from linkvet.sandbox import TARGET_HOME, Response, SandboxServer, SandboxWeb
+from linkvet.sandbox import TARGET_HOME, Response, SandboxWeb
 from linkvet.sandbox.html import Site, a, article, linked_para, page
 from linkvet.sandbox.response import error_page, html, plain
-from linkvet.settings import Settings
-from schemas.records import LinkCheck
+from tests.fixtures.sandbox import crawl_sites
 
 ADDRESS = "100.64.250.2"
 BIG = "User-agent: *\nDisallow: /posts/private\n" + "# padding\n" * (PARSE_LIMIT // 10) + \
@@ -61,22 +56,9 @@ class RobotsWeb(SandboxWeb):
 
 def test_robots_txt_answers_groups_and_size(tmp_path: Path) -> None:
     web = RobotsWeb()
-    host_map = tmp_path / "hostmap.json"
-    host_map.write_text(json.dumps({**web.host_map(), **dict.fromkeys(ROBOTS, ADDRESS)}),
-                        encoding="utf-8")
-    requests = tmp_path / "requests.jsonl"
-    write_requests(requests, "t", ((link_id(u, TARGET_HOME), u, TARGET_HOME) for u in PAGES),
-                   "never")
-    with SandboxServer(web) as server:
-        settings = Settings(data_dir=tmp_path, proxy=server.proxy_url, host_map=host_map,
-                            allow_hosts=["*.example"], render="never", download_timeout=10,
-                            retry_times=0, max_page_bytes=50_000)
-        run_crawl(settings, requests=requests, landing=tmp_path / "landing", work_dir=tmp_path,
-                  timeout_s=120)
-    checks = {c.source_url.removeprefix("http://"): c for c in (
-        LinkCheck.model_validate_json(line)
-        for f in sorted((tmp_path / "landing").glob("*.jsonl"))
-        for line in f.read_bytes().splitlines() if line.strip())}
+    landed = crawl_sites(web, tmp_path, PAGES, dict.fromkeys(ROBOTS, ADDRESS),
+                         max_page_bytes=50_000)
+    checks = {c.source_url.removeprefix("http://"): c for c in landed}
     got = {url: (c.outcome, c.fetch.robots_allowed, c.fetch.error_kind)
            for url, c in checks.items()}
     assert got == {

@@ -4,7 +4,6 @@ write leaves the user's file as it was."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from flows.act import record_decision
 from flows.db import connect
 from linkvet.cli.app import app
 from linkvet.settings import Settings
+from tests.fixtures.volumes import small_tmpfs
 from tests.flows.test_act import DAYS, SPAM, lid, run_nights, settings_for
 
 T = datetime(2026, 10, 6, 9, tzinfo=UTC)
@@ -91,16 +91,8 @@ def test_a_whole_site_link_disavows_its_domain(store: Settings, tmp_path: Path) 
 
 @pytest.fixture
 def tiny_volume(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode()}")
-    try:
+    with small_tmpfs(tmp_path / "tiny", "64k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_full_disk_leaves_the_merged_file_as_it_was(store: Settings,
