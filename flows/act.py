@@ -48,7 +48,6 @@ from linkvet.acting.decisions import (
     check_outreach_status,
     check_text,
     normalise_subject,
-    target_domain,
 )
 from linkvet.acting.disavow import DisavowEntry, DisavowFile, build_disavow
 from linkvet.acting.notify import ALERT_EVENT, NotifyConfig, alert_resource_id
@@ -56,6 +55,7 @@ from linkvet.errors import InputError
 from linkvet.judging.anchors import AnchorVocabulary, anchor_class
 from linkvet.judging.state import NEUTRAL_OUTCOMES
 from linkvet.settings import Settings, load_settings
+from linkvet.urls import target_domain
 
 log = logging.getLogger(__name__)
 

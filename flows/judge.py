@@ -22,14 +22,14 @@ from prefect import flow, task
 
 from flows.db import connect
 from flows.sql import host_sql
-from linkvet.judging.anchors import AnchorVocabulary, anchor_class
+from linkvet.judging.anchors import EXACT_MIN_LINKS, AnchorVocabulary, anchor_class
 from linkvet.judging.graph import DAMPING, ITERATIONS, NEAR_DUPLICATE_BITS
 from linkvet.judging.model import ScoreModel, load_model
 from linkvet.judging.relevance import document_frequencies, relevance, tokens
 from linkvet.judging.spam import SPAMMY_TLDS, poison_words_in
 from linkvet.judging.state import LOSING_OUTCOMES, NEUTRAL_OUTCOMES
 from linkvet.settings import load_settings
-from linkvet.urls import registrable_domain
+from linkvet.urls import TRACKING_PARAM_SQL, registrable_domain
 
 log = logging.getLogger(__name__)
 
@@ -241,9 +241,17 @@ def _back_link_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 
 RELEVANCE_CHUNK_ROWS = 20_000
-# Below this many classified anchors a target's exact-match share is unknown (one exact anchor
-# of one link is not over-optimisation); the same floor as the anchor alert's.
-EXACT_SHARE_MIN_LINKS = 10
+
+
+def page_key_sql(url: str) -> str:
+    """SQL for :func:`linkvet.urls.without_tracking` of the column ``url`` (a test holds the
+    two to the same result)."""
+    stripped = (f"regexp_replace(split_part({url}, '#', 1), '{TRACKING_PARAM_SQL}', "
+                "'\\1', 'gi')")
+    return (f"regexp_replace(regexp_replace({stripped}, '([?&])&+', '\\1', 'g'), "
+            "'[?&]+$', '')")
+
+
 _RELEVANCE_ROWS_SQL = """
     SELECT link_id, target_domain, target, title, text_before, anchor, text_after
     FROM _base WHERE link_present"""
@@ -298,10 +306,7 @@ WITH sitewide AS (
     -- parameters or fragment
     SELECT source_domain, target_domain,
            count(DISTINCT CASE WHEN link_present IS NOT FALSE THEN
-               regexp_replace(regexp_replace(regexp_replace(split_part(source_url, '#', 1),
-                   '([?&])(utm_[a-z0-9_]*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid'
-                   || '|mc_eid|_ga|_gl|igshid)=[^&]*', '\\1', 'gi'),
-                   '([?&])&+', '\\1', 'g'), '[?&]+$', '') END) AS pages
+               {page_key_sql("source_url")} END) AS pages
     FROM _base GROUP BY ALL
 ),
 hosting AS (
@@ -345,9 +350,9 @@ near AS (
     GROUP BY ALL
 ),
 exact_share AS (
-    -- a share needs a sample: below {EXACT_SHARE_MIN_LINKS} classified anchors it is unknown
+    -- a share needs a sample: below {EXACT_MIN_LINKS} classified anchors it is unknown
     SELECT target_domain,
-           CASE WHEN count(*) >= {EXACT_SHARE_MIN_LINKS}
+           CASE WHEN count(*) >= {EXACT_MIN_LINKS}
                 THEN avg((anchor_class = 'exact')::INTEGER) END AS share
     FROM _base JOIN _anchors USING (target_domain, anchor, anchor_kind)
     WHERE anchor_class IS NOT NULL GROUP BY ALL

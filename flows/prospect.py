@@ -35,13 +35,12 @@ from linkvet.facts.decode import decode_html
 from linkvet.facts.dom import parse_html
 from linkvet.facts.page import header_values, visible_text
 from linkvet.ids import link_id, request_id
-from linkvet.imports.export import target_domain_of
 from linkvet.judging.model import ScoreModel
 from linkvet.judging.relevance import document_frequencies, relevance, tokens
 from linkvet.judging.spam import poison_words_in
 from linkvet.occurrence import primary_index
 from linkvet.settings import Settings
-from linkvet.urls import domain_of, host_of
+from linkvet.urls import domain_of, host_of, target_domain
 from schemas.records import CrawlRequest, LinkCheck
 
 log = logging.getLogger(__name__)
@@ -340,7 +339,7 @@ def prospect(
 ) -> ProspectReport:
     """Fetch and judge candidate pages for ``target`` (a domain or URL) in a temporary folder.
     ``target_urls`` are the target's pages to read its topic from (default: its home page)."""
-    domain = target_domain_of(target)
+    domain = target_domain(target)
     candidates = checked_urls(urls, "URL")
     if not candidates:
         raise InputError("give at least one candidate page URL")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from flows.files import write_through_tmp
 from linkvet.acting.report import AlertRow, DayPoint, LinkRow, ReportData, render_html
 from linkvet.errors import InputError
 
@@ -104,17 +104,10 @@ def write_report(con: duckdb.DuckDBPyConnection, target: str, out: Path,
 
 
 def _write_through_tmp(out: Path, write: Callable[[Path], Any]) -> None:
-    """``write`` a temporary file beside ``out``, then rename it over ``out``; on failure the
-    temporary file is removed and the error says what to change (``out`` is left as it was)."""
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    """:func:`flows.files.write_through_tmp`, its error worded as what to change."""
     try:
-        if out.is_dir():
-            raise IsADirectoryError(f"{out} is a folder")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write(tmp)
-        os.replace(tmp, out)
+        write_through_tmp(out, write)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write {out} ({exc}); give a file path you can write "
                          "(and free some space if the disk is full)") from None
 

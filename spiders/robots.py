@@ -23,7 +23,6 @@ from typing import Any, Self
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -69,10 +68,11 @@ class _Site:
         return self.rules is None or now - self.at < keep
 
 
-class RobotsVerdictMiddleware(RobotsTxtMiddleware):
+class RobotsVerdictMiddleware:
+    # robots.txt goes before the pages waiting for it (Scrapy's own middleware's priority)
+    DOWNLOAD_PRIORITY = 1000
+
     def __init__(self, crawler: Crawler, obey: bool, max_crawl_delay: float) -> None:
-        # Scrapy's __init__ refuses to run unless ROBOTSTXT_OBEY is on; this middleware runs
-        # always (it records the verdict either way), so its own state is set up here.
         settings = crawler.settings
         self._user_agent = str(settings["ROBOTSTXT_USER_AGENT"] or settings["USER_AGENT"])
         self.crawler = crawler
@@ -95,7 +95,7 @@ class RobotsVerdictMiddleware(RobotsTxtMiddleware):
             max_crawl_delay=settings.getfloat("LINKVET_MAX_CRAWL_DELAY", 30.0),
         )
 
-    async def process_request(self, request: Request) -> None:  # type: ignore[override]
+    async def process_request(self, request: Request) -> None:
         if request.meta.get("dont_obey_robotstxt") or not request.url.startswith("http"):
             return
         self._apply(await self._rules(request.url), request)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, TypeVar
 
+from linkvet.judging.anchors import EXACT_MIN_LINKS
 from linkvet.judging.graph import is_near_duplicate
 
 AlertKind = Literal[
@@ -72,7 +73,7 @@ class AlertConfig:
     spike_k: float = 3.5
     spike_min_excess: int = 3
     exact_share_max: float = 0.30
-    exact_min_links: int = 10
+    exact_min_links: int = EXACT_MIN_LINKS
     cluster_min_domains: int = 3
     lookback_days: int = 7
 

@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from linkvet.errors import InputError
-from linkvet.urls import ascii_host, host_of, registrable_domain
+from linkvet.urls import HOST_NAME, ascii_host, registrable_domain
 
 Action = Literal["keep", "whitelist", "remove", "disavow"]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
@@ -19,9 +19,6 @@ OutreachStatus = Literal["contacted", "replied", "removed", "refused", "no_answe
 OUTREACH_STATUSES: tuple[str, ...] = OutreachStatus.__args__  # type: ignore[attr-defined]
 
 _LINK_ID = re.compile(r"^[0-9a-f]{20}$")
-_HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
-                   r"(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)+$")
-
 
 def normalise_subject(subject: str) -> str:
     """``domain:<registrable domain>`` or a link id; anything else is refused with the fix."""
@@ -30,7 +27,7 @@ def normalise_subject(subject: str) -> str:
         # The ASCII form resolved URLs carry, so that the subject names the same domain as
         # the links it covers (a host that is not a domain name stays as typed and is refused).
         host = ascii_host(value[len("domain:"):].strip())
-        if not _HOST.match(host):
+        if not HOST_NAME.match(host):
             raise InputError(f"{subject!r}: write a domain as domain:example.com")
         domain = registrable_domain(host)
         if domain != host:
@@ -41,19 +38,6 @@ def normalise_subject(subject: str) -> str:
         return value.lower()
     raise InputError(f"{subject!r} is neither a link id (20 hex characters, see `linkvet "
                      "report` or the v_links view) nor domain:example.com")
-
-
-def target_domain(target: str) -> str:
-    """Your site's registrable domain from ``--target``: ``acme.example``, ``ACME.example.``,
-    ``https://www.acme.example/`` and ``bücher.example`` are accepted; anything that names no
-    domain is refused (it also names files: ``../x`` must never become a path)."""
-    value = target.strip()
-    if "://" in value:
-        value = host_of(value)
-    host = ascii_host(value)
-    if not _HOST.match(host):
-        raise InputError(f"--target {target!r}: give your site's domain, as acme.example")
-    return registrable_domain(host)
 
 
 def check_action(action: str) -> Action:

@@ -4,7 +4,6 @@ with rich markup escaped."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,7 +42,7 @@ def _store(data_dir: Path | None, *, read_only: bool = False) -> Iterator[Any]:
 
 def _target(target: str) -> str:
     """``--target`` as a registrable domain, or exit 2 saying what to give."""
-    from linkvet.acting.decisions import target_domain
+    from linkvet.urls import target_domain
 
     try:
         return target_domain(target)
@@ -55,16 +54,11 @@ def _target(target: str) -> str:
 def _write_whole(path: Path, data: bytes) -> None:
     """Write ``path`` through a temporary file beside it, renamed over it once complete: a
     full disk leaves the old file as it was (even when it is the file being merged)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from flows.files import write_through_tmp
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_through_tmp(path, lambda tmp: tmp.write_bytes(data))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         console.print(f"[red]error:[/red] could not write {escape(str(path))}: "
                       f"{escape(str(exc))}. {escape(str(path))} was left as it was; free some "
                       "space or choose another --out, then run again.")

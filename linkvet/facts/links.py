@@ -45,6 +45,7 @@ from lxml import etree
 from linkvet.facts.dom import BLOCK_TAGS, Element, squash
 from linkvet.facts.placement import PagePlacement
 from linkvet.urls import (
+    C0_SPACE,
     host_of,
     is_domain_target,
     match_target,
@@ -205,14 +206,13 @@ def hidden_reason(link: Element) -> str | None:
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-_C0_SPACE = "".join(chr(i) for i in range(33))
 _AUTHORITY_STARTS = ("//", "\\\\", "/\\", "\\/")
 
 
 def is_relative(href: str) -> bool:
     """True when ``href`` has neither a scheme nor a host (WHATWG: tabs and newlines are
     dropped and C0/space trimmed first; ``\\`` counts as ``/`` in http(s) URLs)."""
-    flat = href.replace("\t", "").replace("\n", "").replace("\r", "").strip(_C0_SPACE)
+    flat = href.replace("\t", "").replace("\n", "").replace("\r", "").strip(C0_SPACE)
     return bool(flat) and not _SCHEME.match(flat) and not flat.startswith(_AUTHORITY_STARTS)
 
 
@@ -365,28 +365,20 @@ def link_text(el: Element) -> str:
     return "".join(parts)
 
 
-def _squashed_tail(text: str) -> str:
-    """The last words of ``text``, squashed, at least :data:`CONTEXT_CHARS` characters of them
-    when ``text`` has that many (whitespace runs of any length are skipped first)."""
+def _squashed(text: str, *, tail: bool) -> str:
+    """The last (``tail``) or first words of ``text``, squashed: at least
+    :data:`CONTEXT_CHARS` characters of them when ``text`` has that many (whitespace runs of
+    any length are skipped, the window growing until enough words are in it)."""
     window = 4 * CONTEXT_CHARS
     while True:
-        tail = squash(text[-window:])
-        if len(tail) > CONTEXT_CHARS or window >= len(text):
-            return tail
-        window *= 4
-
-
-def _squashed_head(text: str) -> str:
-    window = 4 * CONTEXT_CHARS
-    while True:
-        head = squash(text[:window])
-        if len(head) > CONTEXT_CHARS or window >= len(text):
-            return head
+        part = squash(text[-window:] if tail else text[:window])
+        if len(part) > CONTEXT_CHARS or window >= len(text):
+            return part
         window *= 4
 
 
 def _before(text: str) -> str:
-    text = _squashed_tail(text)
+    text = _squashed(text, tail=True)
     if len(text) <= CONTEXT_CHARS:
         return text
     cut = text[-CONTEXT_CHARS:]
@@ -395,7 +387,7 @@ def _before(text: str) -> str:
 
 
 def _after(text: str) -> str:
-    text = _squashed_head(text)
+    text = _squashed(text, tail=False)
     if len(text) <= CONTEXT_CHARS:
         return text
     cut = text[:CONTEXT_CHARS]

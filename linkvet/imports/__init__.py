@@ -8,7 +8,7 @@ See :func:`read_export`; the rules of each step live in the module that applies 
 from __future__ import annotations
 
 from linkvet.imports.columns import FIELDS, KNOWN_COLUMNS, TOOLS, Tool
-from linkvet.imports.export import BacklinkRow, Rejection, read_export, target_domain_of
+from linkvet.imports.export import BacklinkRow, Rejection, read_export
 
 __all__ = [
     "FIELDS",
@@ -18,5 +18,4 @@ __all__ = [
     "Rejection",
     "Tool",
     "read_export",
-    "target_domain_of",
 ]

@@ -41,7 +41,7 @@ from linkvet.imports.values import (
     parse_number,
     parse_url,
 )
-from linkvet.urls import domain_of, is_domain_target, registrable_domain
+from linkvet.urls import domain_of, is_domain_target, registrable_domain, target_domain
 
 # Rows read ahead to tell the file's order of numeric dates (bounded memory: a few MB).
 DATE_ORDER_ROWS = 10_000
@@ -83,16 +83,6 @@ class Rejection:
     reason: str
 
 
-def target_domain_of(target: str) -> str:
-    """The registrable domain of ``--target`` given as a domain or a URL."""
-    text = target.strip()
-    domain = registrable_domain(text) if is_domain_target(text) else domain_of(text)
-    if not domain:
-        raise InputError(f"--target {target!r} is not a domain or URL; give the site's domain, "
-                         "for example --target acme.example")
-    return domain
-
-
 def read_export(path: Path, tool: Tool, target: str,
                 column_map: Mapping[str, str] | None = None, *,
                 metrics_date: date | None = None) -> Iterator[BacklinkRow | Rejection]:
@@ -107,7 +97,7 @@ def read_export(path: Path, tool: Tool, target: str,
     if not path.is_file():
         raise InputError(f"{path} is not a file; give the path of the exported CSV or XLSX.")
     check_column_map(column_map)
-    domain = target_domain_of(target)
+    domain = target_domain(target)
     if metrics_date is None:
         metrics_date = datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
 

@@ -39,6 +39,11 @@ GENERIC_ANCHORS: frozenset[str] = frozenset({
 
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Below this many classified anchors, a target's share of exact-match anchors says nothing
+# (one exact anchor of one link is not over-optimisation): the judge's signal is unknown and
+# the anchor alert does not fire.
+EXACT_MIN_LINKS = 10
+
 # A URL or bare host written as the anchor: ASCII or internationalised labels (bücher.example).
 _URLISH = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_][\w-]*"
                      r"(?::\d+)?\.?(?:[/?#]\S*)?$")

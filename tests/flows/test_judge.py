@@ -19,13 +19,14 @@ from flows.judge import (
     compute_state,
     judge,
     judge_all,
+    page_key_sql,
     pagerank_sql,
 )
 from linkvet.ids import link_id
 from linkvet.judging.graph import pagerank
 from linkvet.judging.model import SIGNALS, ScoreModel, load_model
 from linkvet.judging.state import Check, link_changes, link_state
-from linkvet.urls import domain_of
+from linkvet.urls import domain_of, without_tracking
 from schemas.records import FetchFacts, LinkCheck, LinkOccurrence, PageFacts
 from schemas.rows import LINK_CHECK_COLUMNS, check_rows
 
@@ -334,3 +335,24 @@ def test_a_share_of_a_few_anchors_is_unknown_and_so_is_an_unknown_topic(
         con.close()
     assert (share, relevance) == (None, None)
     assert not {r["rule"] for r in fired} & {"over_optimised", "off_topic", "relevant"}
+
+
+PAGE_URLS = [
+    "https://a.example/post", "https://a.example/post#top", "https://a.example/post?",
+    "https://a.example/post?utm_source=feed&utm_medium=rss",
+    "https://a.example/post?id=7&utm_campaign=q&x=1", "https://a.example/post?UTM_Source=X&id=7",
+    "https://a.example/post?fbclid=abc#c", "https://a.example/p?gclid=1&gclid=2&b=2&a=1",
+    "https://a.example/p?xfbclid=1&utm_a-b=2&utm_source", "https://a.example/p?&&id=1&&",
+    "https://a.example/p?_ga=2.1&MKT_TOK=z&li_fat_id=q", "https://a.example/?p=123&fbclid=",
+]
+
+
+def test_the_page_key_sql_strips_what_the_python_rule_strips(
+        con: duckdb.DuckDBPyConnection) -> None:
+    got = dict(con.execute(f"SELECT u, {page_key_sql('u')} FROM unnest(?) AS t(u)",
+                           [PAGE_URLS]).fetchall())
+    assert got == {u: without_tracking(u) for u in PAGE_URLS}
+    assert got["https://a.example/post?id=7&utm_campaign=q&x=1"] == \
+        "https://a.example/post?id=7&x=1"
+    assert got["https://a.example/p?xfbclid=1&utm_a-b=2&utm_source"] == \
+        "https://a.example/p?xfbclid=1&utm_source"
