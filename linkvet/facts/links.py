@@ -480,9 +480,7 @@ class LinkExtractor:
             alt = squash(img.get("alt")) if img is not None else None
         rel = rel_tokens(el.get("rel"))
         follow, cause = follow_of(rel, self.meta_nofollow, self.header_nofollow)
-        block = self._placement.block_of(el) if self._placement else None
-        if block is None or block is el:
-            block = nearest_block(el)
+        block = nearest_block(el)
         bt = self._blocks.get(block)
         if bt is None:
             bt = self._blocks[block] = block_text(block)

@@ -32,6 +32,11 @@ from linkvet.facts import tokens
 from linkvet.facts.dom import BLOCK_TAGS, Element
 from schemas.records import Placement
 
+try:  # the compiled walk (built by pip install from this repository)
+    from linkvet.facts import _cregion
+except ImportError:  # pragma: no cover - a source tree nobody built: PythonRegion serves
+    _cregion = None  # type: ignore[assignment]
+
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "select",
                    "option", "button", "textarea", "iframe", "object"})
 _LINK_TAGS = frozenset({"a", "area"})
@@ -56,6 +61,8 @@ _TAG_KIND: dict[str, int] = {}
 for _tag in _SKIP | BLOCK_TAGS | _LINK_TAGS:
     _TAG_KIND[_tag] = ((_SKIPS if _tag in _SKIP else 0) | (_BLOCK if _tag in BLOCK_TAGS else 0)
                        | (_LINK if _tag in _LINK_TAGS else 0))
+if _cregion is not None:
+    _cregion.configure(_TAG_KIND, _TAG_PRIOR)
 
 
 @dataclass(slots=True)
@@ -174,8 +181,9 @@ def _is_prose(b: _Block) -> bool:
     return b.chars >= _PROSE_MIN and b.link_chars * 2 <= b.chars
 
 
-class PagePlacement:
-    """The main-content region of one parsed document, and the placement of its links.
+class PythonRegion:
+    """The content region of one parsed document, found in Python: the reference for the
+    compiled walk (:mod:`linkvet.facts._cregion`), and what runs where it was not built.
 
     Elements are numbered in document order; per-element facts live in lists indexed by that
     number (cheaper than dicts keyed by element proxies)."""
@@ -315,16 +323,37 @@ class PagePlacement:
         return frozenset(region)
 
     # -- per link ------------------------------------------------------------------------
-    def block_of(self, el: Element) -> Element | None:
-        """The block-level element whose text holds ``el`` (``el`` itself for a block)."""
-        state = self._states.get(el)
-        return state[0] if state is not None else None
-
     def block_stats(self, el: Element) -> tuple[int, int]:
         """Characters and link characters of the block holding ``el``."""
         state = self._states.get(el)
         b = self.blocks.get(state[0]) if state is not None else None
         return (b.chars, b.link_chars) if b is not None else (0, 0)
+
+
+
+class PagePlacement:
+    """The main-content region of one parsed document, and the placement of its links.
+
+    The region is found by the compiled walk over libxml2's tree when it is built (every
+    install from this repository builds it), else by :class:`PythonRegion`: the same rules,
+    the same region."""
+
+    def __init__(self, root: Element, *, compiled: bool = True) -> None:
+        self.root = root
+        self._python: PythonRegion | None = None
+        if compiled and _cregion is not None:
+            self.region: frozenset[Element] = frozenset(
+                _cregion.content_region(root, _weight_of, furniture_kind))
+        else:
+            self._python = PythonRegion(root)
+            self.region = self._python.region
+
+    def block_stats(self, el: Element) -> tuple[int, int]:
+        """Characters and link characters of the block holding ``el``."""
+        if self._python is not None:
+            return self._python.block_stats(el)
+        assert _cregion is not None
+        return _cregion.block_counts(el, self.root)
 
     def classify(self, link: Element) -> Placement:
         """The placement of one ``<a>``/``<area>`` element of this document."""

@@ -18,6 +18,11 @@ import hashlib
 from functools import partial
 from operator import itemgetter, methodcaller
 
+try:  # the arithmetic in C (built by pip install from this repository)
+    from linkvet.facts import _csimhash
+except ImportError:  # pragma: no cover - a source tree nobody built: the big-int version serves
+    _csimhash = None  # type: ignore[assignment]
+
 SHINGLE = 3
 _MASK = (1 << 64) - 1
 # Page text is mostly common words, so across a crawl nearly every word was hashed before.
@@ -116,13 +121,21 @@ def _majority(lanes: int, n: int) -> int:
     return above
 
 
-def simhash(words: list[str]) -> int:
+def simhash(words: list[str], *, compiled: bool = True) -> int:
     """The 64-bit simhash of a word sequence, case-insensitive (0 for no words). Lower-casing
     word by word gives the words that lower-casing their text gives: case mappings never
-    produce or remove whitespace, and the final-sigma rule stops at it."""
+    produce or remove whitespace, and the final-sigma rule stops at it. The arithmetic runs
+    in C (:mod:`linkvet.facts._csimhash`) when that was built, else on big integers here."""
     n = len(words)
     if not n:
         return 0
+    if compiled and _csimhash is not None:
+        value = _csimhash.of_words(words, _digests)
+        if value is None:  # words not hashed yet: hash them, then every word is there
+            _word_digests(words)
+            value = _csimhash.of_words(words, _digests)
+            assert value is not None
+        return value
     lanes = int.from_bytes(_word_digests(words), "little")
     if n < SHINGLE:
         return _majority(lanes, n)

@@ -1,0 +1,484 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The main-content region of :mod:`linkvet.facts.placement`, computed on libxml2's tree.
+
+The same rules as the pure-Python :class:`linkvet.facts.placement.PythonRegion` (the module
+docstring of ``placement`` states them), step for step, so both give the same region for every
+document (``tests/linkvet/facts/test_region_c.py`` holds them equal on real, generated and
+random pages). Only the walk differs: it reads libxml2's nodes through lxml's public C API
+instead of asking lxml for a Python object per element, per text and per tail, which made the
+pure-Python scan about a third of a page's analysis.
+
+Text lengths follow Python's ``len(" ".join(text.split()))`` exactly: code points, split on
+the characters ``str.isspace()`` accepts (:func:`is_space` is tested against it for every code
+point). Tag names and their meaning come from ``placement`` (:func:`configure`), the one place
+they are written.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from libc.stdlib cimport bsearch
+from libc.string cimport strcmp
+
+from lxml.includes cimport tree
+from lxml.includes.etreepublic cimport (
+    _Document,
+    _Element,
+    attributeValueFromNsName,
+    elementFactory,
+    import_lxml__etree,
+)
+from lxml.includes.tree cimport const_xmlChar, xmlNode
+
+import_lxml__etree()
+
+cdef enum:
+    SKIPS = 1
+    BLOCK = 2
+    LINK = 4
+    PROSE_MIN = 25
+    SIBLING_PROSE = 50
+
+
+cdef struct TagInfo:
+    char* name
+    int kind
+    int prior
+
+
+# The tag table, sorted by name for bsearch; filled by configure().
+cdef TagInfo* _tags = NULL
+cdef Py_ssize_t _ntags = 0
+cdef list _names = []  # keeps the bytes behind TagInfo.name alive
+
+
+cdef int _cmp_tag(const void* key, const void* item) noexcept nogil:
+    return strcmp(<const char*>key, (<TagInfo*>item).name)
+
+
+cdef inline TagInfo* _tag_info(xmlNode* node) noexcept nogil:
+    if node.ns is not NULL or _ntags == 0:
+        return NULL  # lxml names it "{ns}tag": in no table
+    return <TagInfo*>bsearch(<const void*>node.name, _tags, _ntags, sizeof(TagInfo), _cmp_tag)
+
+
+cdef inline int _kind(xmlNode* node) noexcept nogil:
+    cdef TagInfo* info = _tag_info(node)
+    return info.kind if info is not NULL else 0
+
+
+def configure(kinds, priors):
+    """Set the tag table: ``kinds`` maps a tag to its bits (1 skipped, 2 block, 4 link),
+    ``priors`` a tag to its score prior."""
+    global _tags, _ntags, _names
+    names = sorted(set(kinds) | set(priors))
+    table = <TagInfo*>PyMem_Malloc(len(names) * sizeof(TagInfo) + 1)
+    if table is NULL:
+        raise MemoryError()
+    encoded = [n.encode("utf-8") for n in names]
+    for i, (name, raw) in enumerate(zip(names, encoded)):
+        table[i].name = <char*>raw
+        table[i].kind = kinds.get(name, 0)
+        table[i].prior = priors.get(name, 0)
+    old = _tags
+    _tags, _ntags, _names = table, len(names), encoded
+    if old is not NULL:
+        PyMem_Free(old)
+
+
+cdef inline bint _is_space(unsigned int c) noexcept nogil:
+    if c < 0x80:
+        return c == 0x20 or 0x09 <= c <= 0x0D or 0x1C <= c <= 0x1F
+    return (c == 0x85 or c == 0xA0 or c == 0x1680 or 0x2000 <= c <= 0x200A or c == 0x2028
+            or c == 0x2029 or c == 0x202F or c == 0x205F or c == 0x3000)
+
+
+def is_space(unsigned int c):
+    """Whether code point ``c`` separates words here (the same as ``chr(c).isspace()``)."""
+    return _is_space(c)
+
+
+cdef struct Text:
+    long nonspace  # code points that are not whitespace
+    long words
+    long commas
+    bint in_space  # the last code point read was whitespace (or nothing was read)
+
+
+cdef inline void _read(Text* t, const unsigned char* s) noexcept nogil:
+    """Add the UTF-8 string ``s`` to the counts of ``t``."""
+    cdef unsigned int c
+    cdef unsigned char b
+    while s[0] != 0:
+        b = s[0]
+        if b < 0x80:
+            c = b
+            s += 1
+        elif b < 0xE0:
+            c = ((b & 0x1F) << 6) | (s[1] & 0x3F)
+            s += 2
+        elif b < 0xF0:
+            c = ((b & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F)
+            s += 3
+        else:
+            c = ((b & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F)
+            s += 4
+        if _is_space(c):
+            t.in_space = True
+            continue
+        if t.in_space:
+            t.words += 1
+            t.in_space = False
+        t.nonspace += 1
+        if c == 0x2C or c == 0x060C or c == 0xFF0C or c == 0x3001:
+            t.commas += 1
+
+
+cdef inline xmlNode* _text_or_skip(xmlNode* node) noexcept nogil:
+    """lxml's rule for the nodes that make up ``.text`` and ``.tail``: text and CDATA nodes,
+    stepping over XInclude markers."""
+    while node is not NULL:
+        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+            return node
+        if node.type == tree.XML_XINCLUDE_START or node.type == tree.XML_XINCLUDE_END:
+            node = node.next
+            continue
+        return NULL
+    return NULL
+
+
+cdef inline long _text_run(xmlNode* node, long* commas) noexcept nogil:
+    """``len(squash(t))`` of the text ``t`` lxml reads from the run of text nodes starting at
+    ``node`` (an element's ``.text`` from its first child, its ``.tail`` from its next
+    sibling); its commas are added to ``commas``."""
+    cdef Text t
+    t.nonspace = t.words = t.commas = 0
+    t.in_space = True
+    node = _text_or_skip(node)
+    while node is not NULL:
+        if node.content is not NULL:
+            _read(&t, <const unsigned char*>node.content)
+        node = _text_or_skip(node.next)
+    if t.nonspace == 0:
+        return 0
+    commas[0] += t.commas
+    return t.nonspace + t.words - 1
+
+
+cdef inline xmlNode* _first_element(xmlNode* node) noexcept nogil:
+    node = node.children
+    while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
+        node = node.next
+    return node
+
+
+cdef inline xmlNode* _next_element(xmlNode* node) noexcept nogil:
+    node = node.next
+    while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
+        node = node.next
+    return node
+
+
+cdef struct Node:
+    xmlNode* c_node
+    int parent      # number of the parent element, -1 for the root
+    int block       # number of the element whose block holds this element's text
+    int kind
+    bint link       # inside a link (or one itself)
+    bint skip       # inside a skipped element (or one itself)
+    bint own        # starts a block and is not skipped: its counters are its own
+    long chars      # block counters (of the block this element starts)
+    long link_chars
+    long commas
+    long sub_chars  # subtree totals
+    long sub_links
+    long sub_prose
+    double score
+    bint scored
+    int first_child  # numbers of element children, -1 for none
+    int last_child
+    int next_sibling
+
+
+cdef class _Scan:
+    cdef Node* nodes
+    cdef int size
+    cdef int capacity
+
+    def __cinit__(self):
+        self.nodes = NULL
+        self.size = 0
+        self.capacity = 0
+
+    def __dealloc__(self):
+        if self.nodes is not NULL:
+            PyMem_Free(self.nodes)
+
+    cdef int _grow(self) except -1:
+        cdef int capacity = self.capacity * 2 if self.capacity else 256
+        cdef Node* nodes = <Node*>PyMem_Realloc(self.nodes, capacity * sizeof(Node))
+        if nodes is NULL:
+            raise MemoryError()
+        self.nodes = nodes
+        self.capacity = capacity
+        return 0
+
+    cdef int _add(self, xmlNode* c_node, int parent) except -1:
+        """Number ``c_node`` (the next element in document order) and count its text and the
+        tail after it, as the pure-Python scan does."""
+        cdef Node* n
+        cdef Node* p
+        cdef Node* b
+        cdef long count
+        cdef long commas
+        if self.size == self.capacity:
+            self._grow()
+        n = &self.nodes[self.size]
+        n.c_node = c_node
+        n.parent = parent
+        n.kind = _kind(c_node)
+        n.chars = n.link_chars = n.commas = 0
+        n.sub_chars = n.sub_links = n.sub_prose = 0
+        n.score = 0.0
+        n.scored = False
+        n.first_child = n.last_child = n.next_sibling = -1
+        if parent < 0:
+            n.link = n.skip = False
+        else:
+            p = &self.nodes[parent]
+            if p.last_child >= 0:
+                self.nodes[p.last_child].next_sibling = self.size
+            else:
+                p.first_child = self.size
+            p.last_child = self.size
+            n.link, n.skip = p.link, p.skip
+            if not p.skip:
+                commas = 0
+                count = _text_run(c_node.next, &commas)
+                if count:
+                    b = &self.nodes[p.block]
+                    b.chars += count
+                    b.commas += commas
+                    if p.link:
+                        b.link_chars += count
+        if n.kind & SKIPS:
+            n.skip = True
+        if parent < 0 or n.kind & BLOCK:
+            n.block = self.size
+            n.own = not n.skip
+        else:
+            n.block = self.nodes[parent].block
+            n.own = False
+        if n.kind & LINK:
+            n.link = True
+        if not n.skip:
+            commas = 0
+            count = _text_run(c_node.children, &commas)
+            if count:
+                b = &self.nodes[n.block]
+                b.chars += count
+                b.commas += commas
+                if n.link:
+                    b.link_chars += count
+        self.size += 1
+        return 0
+
+    cdef int scan(self, xmlNode* root) except -1:
+        """Every element of ``root``'s tree in document order (lxml's ``root.iter()``)."""
+        cdef xmlNode* node = root
+        cdef xmlNode* child
+        cdef int current = 0  # the number of ``node``
+        self._add(root, -1)
+        while True:
+            child = _first_element(node)
+            if child is not NULL:
+                self._add(child, current)
+                node = child
+                current = self.size - 1
+                continue
+            while node is not root:
+                child = _next_element(node)
+                if child is not NULL:
+                    self._add(child, self.nodes[current].parent)
+                    node = child
+                    current = self.size - 1
+                    break
+                node = node.parent
+                current = self.nodes[current].parent
+            else:
+                return 0
+
+
+cdef inline bint _is_prose(Node* n) noexcept nogil:
+    return n.chars >= PROSE_MIN and n.link_chars * 2 <= n.chars
+
+
+cdef inline int _prior(xmlNode* node) noexcept nogil:
+    cdef TagInfo* info = _tag_info(node)
+    return info.prior if info is not NULL else 0
+
+
+cdef object _proxy(_Document doc, xmlNode* c_node):
+    return elementFactory(doc, c_node)
+
+
+cdef bint _has_class_or_id(xmlNode* c_node) noexcept:
+    cdef tree.xmlAttr* attr = c_node.properties
+    while attr is not NULL:
+        if attr.ns is NULL and (strcmp(<const char*>attr.name, b"class") == 0
+                                or strcmp(<const char*>attr.name, b"id") == 0):
+            return True
+        attr = attr.next
+    return False
+
+
+def content_region(_Element root, weight_of, furniture_kind):
+    """The elements of the content region of ``root``'s document (a list, document order
+    of their discovery as in ``PythonRegion``): ``weight_of(class, id)`` gives an element's
+    class/id weight, ``furniture_kind(element)`` says whether a sibling is page furniture."""
+    cdef _Scan s = _Scan()
+    cdef int i, node, level, best, size
+    cdef int parent_of_best
+    cdef long own_prose
+    cdef double vote, density, value, best_score
+    cdef Node* n
+    cdef Node* up
+    cdef list order = []
+    cdef xmlNode* c_root = root._c_node
+    cdef xmlNode* c_sib
+    cdef _Document doc = root._doc
+    s.scan(c_root)
+    size = s.size
+    nodes = s.nodes
+    # votes of the prose blocks for their parent, grandparent and the next one up
+    for i in range(size):
+        n = &nodes[i]
+        if not n.own or not _is_prose(n):
+            continue
+        vote = 1.0 + n.commas + min(n.chars // 100, 3)
+        node = n.parent
+        level = 0
+        while node >= 0 and level < 3:
+            up = &nodes[node]
+            if not up.scored:
+                up.scored = True
+                up.score = <double>(_prior(up.c_node) + _class_weight(up.c_node, weight_of))
+                order.append(node)
+            up.score += vote / (1 if level == 0 else 2 if level == 1 else level * 3)
+            node = up.parent
+            level += 1
+    if not order:
+        return []
+    # subtree totals, children before parents
+    for i in range(size - 1, -1, -1):
+        n = &nodes[i]
+        if n.own:
+            n.sub_chars += n.chars
+            n.sub_links += n.link_chars
+            if _is_prose(n):
+                n.sub_prose += n.chars - n.link_chars
+        if n.parent >= 0 and (n.sub_chars or n.sub_prose):
+            up = &nodes[n.parent]
+            up.sub_chars += n.sub_chars
+            up.sub_links += n.sub_links
+            up.sub_prose += n.sub_prose
+    best = -1
+    best_score = 0.0
+    for i in order:
+        n = &nodes[i]
+        density = <double>n.sub_links / <double>n.sub_chars if n.sub_chars else 0.0
+        value = n.score * (1.0 - density)
+        if best < 0 or value > best_score:
+            best, best_score = i, value
+    own_prose = nodes[best].sub_prose
+    while nodes[best].parent >= 0 and nodes[nodes[best].parent].sub_prose <= own_prose:
+        best = nodes[best].parent
+    region = [_proxy(doc, nodes[best].c_node)]
+    parent_of_best = nodes[best].parent
+    if parent_of_best >= 0:
+        i = nodes[parent_of_best].first_child
+        while i >= 0:
+            n = &nodes[i]
+            if (i != best and not n.skip and n.sub_prose >= SIBLING_PROSE
+                    and n.sub_links * 3 < n.sub_chars):
+                sib = _proxy(doc, n.c_node)
+                if furniture_kind(sib) is None:
+                    region.append(sib)
+            i = n.next_sibling
+    return region
+
+
+cdef int _class_weight(xmlNode* c_node, weight_of) except? -9999:
+    if not _has_class_or_id(c_node):
+        return 0
+    cls = attributeValueFromNsName(c_node, NULL, <const_xmlChar*>b"class")
+    ident = attributeValueFromNsName(c_node, NULL, <const_xmlChar*>b"id")
+    if not cls and not ident:
+        return 0
+    return weight_of(cls, ident)
+
+
+def block_counts(_Element link, _Element root):
+    """Characters and link characters of the block holding ``link`` (an element of
+    ``root``'s tree), as the scan counts them; ``(0, 0)`` when it is not in that tree."""
+    cdef xmlNode* c_root = root._c_node
+    cdef xmlNode* block = link._c_node
+    cdef xmlNode* node
+    cdef bint in_link = False
+    cdef bint skip = False
+    cdef int kind
+    cdef long chars = 0
+    cdef long link_chars = 0
+    # the block: the link itself when it starts one, else its nearest ancestor that does
+    while block is not c_root and not (_kind(block) & BLOCK):
+        block = block.parent
+        if block is NULL or block.type != tree.XML_ELEMENT_NODE:
+            return 0, 0
+    node = block
+    while True:
+        kind = _kind(node)
+        in_link = in_link or bool(kind & LINK)
+        skip = skip or bool(kind & SKIPS)
+        if node is c_root:
+            break
+        node = node.parent
+        if node is NULL or node.type != tree.XML_ELEMENT_NODE:
+            return 0, 0
+    _count_block(block, in_link, skip, &chars, &link_chars)
+    return chars, link_chars
+
+
+cdef void _count_block(xmlNode* block, bint in_link, bint skip, long* chars,
+                       long* link_chars) noexcept:
+    cdef long commas = 0
+    cdef long count
+    if not skip:
+        count = _text_run(block.children, &commas)
+        chars[0] += count
+        if in_link:
+            link_chars[0] += count
+    _count_children(block, in_link, skip, chars, link_chars)
+
+
+cdef void _count_children(xmlNode* parent, bint in_link, bint skip, long* chars,
+                          long* link_chars) noexcept:
+    cdef xmlNode* child = _first_element(parent)
+    cdef long commas = 0
+    cdef long count
+    cdef int kind
+    cdef bint child_link, child_skip
+    while child is not NULL:
+        if not skip:
+            count = _text_run(child.next, &commas)
+            chars[0] += count
+            if in_link:
+                link_chars[0] += count
+        kind = _kind(child)
+        child_link = in_link or bool(kind & LINK)
+        child_skip = skip or bool(kind & SKIPS)
+        if not (kind & BLOCK):
+            if not child_skip:
+                count = _text_run(child.children, &commas)
+                chars[0] += count
+                if child_link:
+                    link_chars[0] += count
+            _count_children(child, child_link, child_skip, chars, link_chars)
+        child = _next_element(child)

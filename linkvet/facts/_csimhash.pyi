@@ -1,0 +1,3 @@
+"""Types of the compiled simhash arithmetic (linkvet/facts/_csimhash.pyx)."""
+
+def of_words(words: list[str], digests: dict[str, bytes]) -> int | None: ...

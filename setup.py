@@ -1,0 +1,16 @@
+"""The compiled parts of linkvet: the hot walks of page analysis in Cython (everything else is in
+pyproject.toml). ``pip install -e .`` builds them; without them linkvet runs the same rules in
+Python, slower (see linkvet/facts/placement.py and linkvet/facts/simhash.py)."""
+
+import lxml
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+EXTENSIONS = [
+    # reads libxml2's tree through lxml's public C API: built against the lxml it runs with
+    Extension("linkvet.facts._cregion", ["linkvet/facts/_cregion.pyx"],
+              include_dirs=lxml.get_include()),
+    Extension("linkvet.facts._csimhash", ["linkvet/facts/_csimhash.pyx"]),
+]
+
+setup(ext_modules=cythonize(EXTENSIONS, language_level=3, quiet=True))

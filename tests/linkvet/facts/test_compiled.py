@@ -1,0 +1,125 @@
+"""The compiled walks (Cython) give exactly what their Python references give.
+
+``linkvet.facts._cregion`` finds the content region and block counts, ``_csimhash`` does the
+simhash arithmetic; each has a pure-Python twin that runs where they were not built. Both are
+held equal here on the real dev pages, the sandbox's archetypes and random markup."""
+
+from __future__ import annotations
+
+import gzip
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linkvet.facts import _cregion, _csimhash
+from linkvet.facts.decode import decode_html
+from linkvet.facts.dom import Element, parse_html
+from linkvet.facts.placement import PagePlacement
+from linkvet.facts.simhash import simhash
+from linkvet.sandbox import SandboxWeb
+from tests.linkvet.facts.test_fuzz import soup
+
+ROOT = Path(__file__).resolve().parents[3]
+DEV_PAGES = sorted((ROOT.parent / "shared" / "testdata" / "placement-dev" / "html").glob("*.gz"))
+
+
+def assert_same_placement(root: Element) -> int:
+    """Region, block counts and placement of every link agree; returns the links compared."""
+    compiled = PagePlacement(root)
+    python = PagePlacement(root, compiled=False)
+    assert compiled.region == python.region
+    links = 0
+    for el in root.iter("a", "area"):
+        assert compiled.block_stats(el) == python.block_stats(el)
+        assert compiled.classify(el) == python.classify(el)
+        links += 1
+    return links
+
+
+def test_the_compiled_walks_are_built() -> None:
+    # every install from this repository builds them (setup.py); a missing one is a broken
+    # install that would run several times slower
+    assert _cregion is not None
+    assert _csimhash is not None
+
+
+def test_build_pins_the_lxml_it_runs_with() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    build_lxml = [r for r in pyproject["build-system"]["requires"] if r.startswith("lxml")]
+    constraints = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    assert build_lxml == [c for c in constraints if c.startswith("lxml==")]
+
+
+def test_space_is_what_python_splits_on() -> None:
+    differ = [c for c in range(0x110000) if _cregion.is_space(c) != chr(c).isspace()]
+    assert differ == []
+
+
+@pytest.mark.skipif(not DEV_PAGES, reason="../shared/testdata/placement-dev is not beside")
+def test_same_placement_on_the_real_dev_pages() -> None:
+    links = 0
+    for path in DEV_PAGES:
+        links += assert_same_placement(parse_html(decode_html(gzip.decompress(
+            path.read_bytes()), None).text))
+    assert links > 10_000
+
+
+def test_same_placement_on_the_sandbox_pages() -> None:
+    web = SandboxWeb(filler_hosts=3, pages_per_host=3, slow_delay=0.0)
+    bodies = []
+    for page in web.referring_pages():
+        parts = urlsplit(page.url)
+        answer = web.respond(parts.netloc, parts.path + (f"?{parts.query}" if parts.query else ""))
+        if answer is not None and answer.body:
+            bodies.append(answer.body)
+    assert len(bodies) > 20
+    for body in bodies:
+        assert_same_placement(parse_html(body.decode("utf-8", "replace")))
+
+
+CASES = [
+    "<p>plain words, and a <a href=x>link</a> inside a paragraph long enough to be prose</p>",
+    "<div><a href=x><div>a block inside a link counts as link text, all of it here</div></a></div>",
+    "<noscript><p>hidden prose <a href=x>link</a> that is skipped, however long</p></noscript>",
+    "<div>tail \u00a0 spaces\u2003and\u3000ideographic,\u060c\uff0c\u3001 commas<b>x</b> "
+    "after <a href=x>y</a>\t\n   words words words words words words</div>",
+    "<article><p>" + "word, " * 300 + "<a href=x>z</a></p></article><aside><p>" + "s " * 40
+    + "<a href=y>w</a></p></aside>",
+    "<html><body><main><div class='content'><p>" + "text " * 30 + "</p></div><div id='related'>"
+    "<p>" + "more " * 30 + "</p></div><div><p>" + "sibling prose, " * 10 + "</p></div></main>",
+    "<table><tr><td>cell " * 20 + "<a href=x>l</a></td></tr></table>",
+    "",
+    "<a href=x>only a link</a>",
+]
+
+
+@pytest.mark.parametrize("html", CASES)
+def test_same_placement_on_written_cases(html: str) -> None:
+    assert_same_placement(parse_html(html))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(soup(), st.text(max_size=40))
+def test_same_placement_on_random_markup(case: tuple[str, int], noise: str) -> None:
+    assert_same_placement(parse_html(case[0] + noise))
+
+
+WORDS = st.lists(st.text(alphabet=st.characters(exclude_categories=["Zs", "Cs"]), min_size=1,
+                         max_size=6), max_size=700)
+
+
+@settings(max_examples=200, deadline=None)
+@given(WORDS)
+def test_same_simhash_as_the_big_integer_version(words: list[str]) -> None:
+    assert simhash(words) == simhash(words, compiled=False)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 254, 255, 256, 257, 258, 600])
+def test_same_simhash_across_counter_flushes(n: int) -> None:
+    # 255 shingles fill the byte-wide counters: the counts around it must carry over
+    words = [f"w{i % 37}" for i in range(n)]
+    assert simhash(words) == simhash(words, compiled=False)
