@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from linkvet.outcome import decide, is_html
 from linkvet.redirect_hrefs import candidates
 from linkvet.refresh import parse_refresh
 from linkvet.render_policy import render_reason
-from linkvet.urls import match_target, resolve
+from linkvet.urls import domain_of, match_target, resolve
 from schemas.records import (
     CrawlRequest,
     FetchFacts,
@@ -79,6 +80,9 @@ class VerifySpider(scrapy.Spider):
         self.max_redirects = max_redirects
         self.outstanding = 0
         self.max_outstanding = 128
+        # Checks per outcome, added to the crawl stats when the spider closes (Scrapy's stats
+        # collector costs microseconds per call, on every page).
+        self.outcomes: Counter[str] = Counter()
         self._progress = asyncio.Event()
         self.max_refresh_delay = max_refresh_delay
 
@@ -251,6 +255,8 @@ class VerifySpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
+        for outcome, count in self.outcomes.items():
+            stats.inc_value(f"linkvet/outcome/{outcome}", count)
         stats.set_value("linkvet/browser/rendered", self.browser.rendered)
         stats.set_value("linkvet/browser/contexts_closed", self.browser.closed_contexts)
 
@@ -329,7 +335,7 @@ class VerifySpider(scrapy.Spider):
             canonical_is_self=page.canonical_is_self,
             empty_body=fetch.bytes == 0,
         )
-        self.crawler.stats.inc_value(f"linkvet/outcome/{outcome}")
+        self.outcomes[outcome] += 1
         return LinkCheck(
             check_id=check_id(cr.request_id),
             request_id=cr.request_id,
@@ -484,6 +490,4 @@ def _headers(response: Response) -> dict[str, str | list[str]]:
 
 def _slot(url: str) -> str:
     """One download slot per registrable domain: politeness holds across a site's hosts."""
-    from linkvet.urls import domain_of
-
     return domain_of(url) or url
