@@ -8,7 +8,7 @@ from setuptools import Extension, setup
 
 EXTENSIONS = [
     # reads libxml2's tree through lxml's public C API: built against the lxml it runs with
-    Extension("linkvet.facts._cregion", ["linkvet/facts/_cregion.pyx"],
+    Extension("linkvet.facts._cwalk", ["linkvet/facts/_cwalk.pyx"],
               include_dirs=lxml.get_include()),
     Extension("linkvet.facts._csimhash", ["linkvet/facts/_csimhash.pyx"]),
 ]

@@ -13,6 +13,8 @@ Element: TypeAlias = Any  # etree._Element (lxml ships no type hints)
 
 # Elements whose text a reader never sees as page text.
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# Elements whose content is no text of the block around them (links.block_text skips inside).
+TEXT_HIDDEN_TAGS = frozenset({"script", "style", "template", "noscript"})
 # Elements that start a new block of text (HTML's block-level and table/list structure).
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",

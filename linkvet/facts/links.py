@@ -42,8 +42,8 @@ from typing import Any
 
 from lxml import etree
 
-from linkvet.facts.dom import BLOCK_TAGS, Element, squash
-from linkvet.facts.placement import PagePlacement
+from linkvet.facts.dom import BLOCK_TAGS, TEXT_HIDDEN_TAGS, Element, squash
+from linkvet.facts.placement import PagePlacement, _cwalk
 from linkvet.urls import (
     C0_SPACE,
     host_of,
@@ -60,7 +60,7 @@ UNFOLLOW_REL = frozenset({"nofollow", "sponsored", "ugc"})
 # HTML splits rel on ASCII whitespace (Python's \s would split on no-break spaces too);
 # Google also accepts commas.
 _REL_SPLIT = re.compile(r"[\t\n\f\r ,]+")
-_INVISIBLE = frozenset({"script", "style", "template", "noscript"})
+_INVISIBLE = TEXT_HIDDEN_TAGS
 _ZERO = re.compile(r"^(?:0+(?:\.0*)?|\.0+)([a-z%]*)$")
 _IMPORTANT = re.compile(r"\s*!\s*important$")
 _HIDING_PROPS = frozenset({"display", "visibility", "font-size", "opacity"})
@@ -230,7 +230,8 @@ class DomPaths:
     ancestor's step (links share their ancestors) and each element's position among its
     same-tag siblings (found for all of them in one pass over the parent's children)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, compiled: bool = True) -> None:
+        self.compiled = compiled
         self._cache: dict[Element, str] = {}
         self._steps: dict[Element, str] = {}
         self._nth: dict[Element, int] = {}
@@ -277,10 +278,16 @@ class DomPaths:
 
     def path(self, el: Element) -> str:
         """The element's path from the root; on pathologically deep documents only the last
-        :attr:`MAX_STEPS` steps, after ``...`` (iterative: no recursion limit to hit)."""
+        :attr:`MAX_STEPS` steps, after ``...`` (iterative: no recursion limit to hit). Built by
+        the compiled walk when it was built and the names on the way are plain ASCII."""
         cached = self._cache.get(el)
         if cached is not None:
             return cached
+        if self.compiled and _cwalk is not None:
+            found = _cwalk.dom_path(el, self.MAX_STEPS)
+            if found is not None:
+                self._cache[el] = found
+                return found
         steps: list[str] = []
         node: Element | None = el
         while node is not None and len(steps) < self.MAX_STEPS:
@@ -319,13 +326,28 @@ def _walk_text(block: Element) -> Iterator[tuple[str, Element | None, str]]:
                 yield "text", None, el.tail
 
 
-def block_text(block: Element) -> _BlockText:
-    """The text of ``block`` with the character span of every link in it."""
+def block_text(block: Element, *, compiled: bool = True) -> _BlockText:
+    """The text of ``block`` with the character span of every link in it (read by the
+    compiled walk, :func:`linkvet.facts._cwalk.block_text`, when it was built)."""
+    if compiled and _cwalk is not None:
+        text, spans = _cwalk.block_text(block)
+    else:
+        text, spans = _python_block_text(block)
+    total = len(squash(text))
+    link_chars = 0
+    last_end = -1
+    for start, end in sorted(spans.values()):
+        if start >= last_end:
+            link_chars += len(squash(text[start:end]))
+            last_end = end
+    return _BlockText(text, spans, min(1.0, link_chars / total) if total else 0.0)
+
+
+def _python_block_text(block: Element) -> tuple[str, dict[Element, tuple[int, int]]]:
     parts: list[str] = []
     size = 0
     spans: dict[Element, tuple[int, int]] = {}
     open_links: dict[Element, int] = {}
-    link_chars = 0
     for event, el, text in _walk_text(block):
         if event == "text":
             parts.append(text)
@@ -342,15 +364,7 @@ def block_text(block: Element) -> _BlockText:
             else:
                 start = open_links.pop(el, size)
                 spans[el] = (start, size)
-    text = "".join(parts)
-    total = len(squash(text))
-    outer = sorted(spans.values())
-    last_end = -1
-    for start, end in outer:
-        if start >= last_end:
-            link_chars += len(squash(text[start:end]))
-            last_end = end
-    return _BlockText(text, spans, min(1.0, link_chars / total) if total else 0.0)
+    return "".join(parts), spans
 
 
 def link_text(el: Element) -> str:

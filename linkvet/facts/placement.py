@@ -29,13 +29,13 @@ from functools import lru_cache
 from lxml import etree
 
 from linkvet.facts import tokens
-from linkvet.facts.dom import BLOCK_TAGS, Element
+from linkvet.facts.dom import BLOCK_TAGS, TEXT_HIDDEN_TAGS, Element
 from schemas.records import Placement
 
 try:  # the compiled walk (built by pip install from this repository)
-    from linkvet.facts import _cregion
+    from linkvet.facts import _cwalk
 except ImportError:  # pragma: no cover - a source tree nobody built: PythonRegion serves
-    _cregion = None  # type: ignore[assignment]
+    _cwalk = None  # type: ignore[assignment]
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "select",
                    "option", "button", "textarea", "iframe", "object"})
@@ -55,14 +55,16 @@ _ROLES = {"navigation": "navigation", "menu": "navigation", "menubar": "navigati
           "search": "navigation", "dialog": "other", "alert": "other"}
 
 
-# What a tag means to the scan, as bits: one dict lookup per element.
-_SKIPS, _BLOCK, _LINK = 1, 2, 4
+# What a tag means to the scan, as bits: one dict lookup per element. The compiled walks get
+# the same table, and one more bit for the block text of links.py (hidden from it).
+_SKIPS, _BLOCK, _LINK, _TEXT_HIDDEN = 1, 2, 4, 8
 _TAG_KIND: dict[str, int] = {}
 for _tag in _SKIP | BLOCK_TAGS | _LINK_TAGS:
     _TAG_KIND[_tag] = ((_SKIPS if _tag in _SKIP else 0) | (_BLOCK if _tag in BLOCK_TAGS else 0)
                        | (_LINK if _tag in _LINK_TAGS else 0))
-if _cregion is not None:
-    _cregion.configure(_TAG_KIND, _TAG_PRIOR)
+if _cwalk is not None:
+    _cwalk.configure({t: _TAG_KIND.get(t, 0) | (_TEXT_HIDDEN if t in TEXT_HIDDEN_TAGS else 0)
+                      for t in _TAG_KIND.keys() | TEXT_HIDDEN_TAGS}, _TAG_PRIOR)
 
 
 @dataclass(slots=True)
@@ -183,7 +185,7 @@ def _is_prose(b: _Block) -> bool:
 
 class PythonRegion:
     """The content region of one parsed document, found in Python: the reference for the
-    compiled walk (:mod:`linkvet.facts._cregion`), and what runs where it was not built.
+    compiled walk (:mod:`linkvet.facts._cwalk`), and what runs where it was not built.
 
     Elements are numbered in document order; per-element facts live in lists indexed by that
     number (cheaper than dicts keyed by element proxies)."""
@@ -341,9 +343,9 @@ class PagePlacement:
     def __init__(self, root: Element, *, compiled: bool = True) -> None:
         self.root = root
         self._python: PythonRegion | None = None
-        if compiled and _cregion is not None:
+        if compiled and _cwalk is not None:
             self.region: frozenset[Element] = frozenset(
-                _cregion.content_region(root, _weight_of, furniture_kind))
+                _cwalk.content_region(root, _weight_of, furniture_kind))
         else:
             self._python = PythonRegion(root)
             self.region = self._python.region
@@ -352,8 +354,8 @@ class PagePlacement:
         """Characters and link characters of the block holding ``el``."""
         if self._python is not None:
             return self._python.block_stats(el)
-        assert _cregion is not None
-        return _cregion.block_counts(el, self.root)
+        assert _cwalk is not None
+        return _cwalk.block_counts(el, self.root)
 
     def classify(self, link: Element) -> Placement:
         """The placement of one ``<a>``/``<area>`` element of this document."""

@@ -1,7 +1,7 @@
 """The compiled walks (Cython) give exactly what their Python references give.
 
-``linkvet.facts._cregion`` finds the content region and block counts, ``_csimhash`` does the
-simhash arithmetic; each has a pure-Python twin that runs where they were not built. Both are
+``linkvet.facts._cwalk`` finds the content region and block counts, the text of a link's block
+and DOM paths; ``_csimhash`` does the simhash arithmetic; each has a pure-Python twin that runs where they were not built. Both are
 held equal here on the real dev pages, the sandbox's archetypes and random markup."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
-from linkvet.facts import _cregion, _csimhash
+from linkvet.facts import _cwalk, _csimhash
 from linkvet.facts.decode import decode_html
 from linkvet.facts.dom import Element, parse_html
+from linkvet.facts.links import DomPaths, block_text, nearest_block
 from linkvet.facts.placement import PagePlacement
 from linkvet.facts.simhash import simhash
 from linkvet.sandbox import SandboxWeb
@@ -28,7 +30,8 @@ DEV_PAGES = sorted((ROOT.parent / "shared" / "testdata" / "placement-dev" / "htm
 
 
 def assert_same_placement(root: Element) -> int:
-    """Region, block counts and placement of every link agree; returns the links compared."""
+    """Region, block counts and placement of every link, the text of its block and the DOM
+    path of every element agree; returns the links compared."""
     compiled = PagePlacement(root)
     python = PagePlacement(root, compiled=False)
     assert compiled.region == python.region
@@ -36,14 +39,19 @@ def assert_same_placement(root: Element) -> int:
     for el in root.iter("a", "area"):
         assert compiled.block_stats(el) == python.block_stats(el)
         assert compiled.classify(el) == python.classify(el)
+        block = nearest_block(el)
+        assert block_text(block) == block_text(block, compiled=False)
         links += 1
+    paths, python_paths = DomPaths(), DomPaths(compiled=False)
+    for el in root.iter(etree.Element):
+        assert paths.path(el) == python_paths.path(el)
     return links
 
 
 def test_the_compiled_walks_are_built() -> None:
     # every install from this repository builds them (setup.py); a missing one is a broken
     # install that would run several times slower
-    assert _cregion is not None
+    assert _cwalk is not None
     assert _csimhash is not None
 
 
@@ -55,7 +63,7 @@ def test_build_pins_the_lxml_it_runs_with() -> None:
 
 
 def test_space_is_what_python_splits_on() -> None:
-    differ = [c for c in range(0x110000) if _cregion.is_space(c) != chr(c).isspace()]
+    differ = [c for c in range(0x110000) if _cwalk.is_space(c) != chr(c).isspace()]
     assert differ == []
 
 
@@ -92,6 +100,10 @@ CASES = [
     "<html><body><main><div class='content'><p>" + "text " * 30 + "</p></div><div id='related'>"
     "<p>" + "more " * 30 + "</p></div><div><p>" + "sibling prose, " * 10 + "</p></div></main>",
     "<table><tr><td>cell " * 20 + "<a href=x>l</a></td></tr></table>",
+    "<div id=' main ' class='\u00a0first second'><p><a href=x>a</a><a href=y>b</a>"
+    "<noscript><a href=z>c</a></noscript><br><a href=w>é<b>d</b>e</a></p><p>x</p></div>",
+    "<ul>" + "<li><a href=x>item</a></li>" * 70 + "</ul>",
+    "<div>" * 40 + "<a href=deep>deep</a>" + "</div>" * 40,
     "",
     "<a href=x>only a link</a>",
 ]

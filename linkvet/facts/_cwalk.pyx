@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The main-content region of :mod:`linkvet.facts.placement`, computed on libxml2's tree.
+"""The hot tree walks of page analysis, on libxml2's tree: the main-content region of
+:mod:`linkvet.facts.placement`, and the block text and DOM paths of :mod:`linkvet.facts.links`.
 
 The same rules as the pure-Python :class:`linkvet.facts.placement.PythonRegion` (the module
 docstring of ``placement`` states them), step for step, so both give the same region for every
@@ -16,7 +17,8 @@ they are written.
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.stdlib cimport bsearch
-from libc.string cimport strcmp
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.string cimport strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport (
@@ -34,6 +36,7 @@ cdef enum:
     SKIPS = 1
     BLOCK = 2
     LINK = 4
+    TEXT_HIDDEN = 8  # not text to a reader: the walk of a block's text skips inside it
     PROSE_MIN = 25
     SIBLING_PROSE = 50
 
@@ -66,8 +69,8 @@ cdef inline int _kind(xmlNode* node) noexcept nogil:
 
 
 def configure(kinds, priors):
-    """Set the tag table: ``kinds`` maps a tag to its bits (1 skipped, 2 block, 4 link),
-    ``priors`` a tag to its score prior."""
+    """Set the tag table: ``kinds`` maps a tag to its bits (1 skipped by the placement scan,
+    2 block, 4 link, 8 hidden from a block's text), ``priors`` a tag to its score prior."""
     global _tags, _ntags, _names
     names = sorted(set(kinds) | set(priors))
     table = <TagInfo*>PyMem_Malloc(len(names) * sizeof(TagInfo) + 1)
@@ -482,3 +485,192 @@ cdef void _count_children(xmlNode* parent, bint in_link, bint skip, long* chars,
                     link_chars[0] += count
             _count_children(child, child_link, child_skip, chars, link_chars)
         child = _next_element(child)
+
+
+# -- block text (links.block_text) -----------------------------------------------------------
+cdef struct Buffer:
+    char* data
+    Py_ssize_t size      # bytes
+    Py_ssize_t capacity
+    Py_ssize_t chars     # code points
+
+
+cdef int _append(Buffer* b, const char* s, Py_ssize_t n) except -1:
+    cdef Py_ssize_t i
+    cdef char* grown
+    if b.size + n > b.capacity:
+        b.capacity = max(2 * b.capacity, b.size + n, 1024)
+        grown = <char*>PyMem_Realloc(b.data, b.capacity)
+        if grown is NULL:
+            raise MemoryError()
+        b.data = grown
+    for i in range(n):
+        b.data[b.size + i] = s[i]
+        if (<unsigned char>s[i] & 0xC0) != 0x80:
+            b.chars += 1
+    b.size += n
+    return 0
+
+
+cdef int _append_run(Buffer* b, xmlNode* node) except -1:
+    """The text lxml reads from the run of text nodes starting at ``node``."""
+    node = _text_or_skip(node)
+    while node is not NULL:
+        if node.content is not NULL:
+            _append(b, <const char*>node.content, strlen(<const char*>node.content))
+        node = _text_or_skip(node.next)
+    return 0
+
+
+cdef struct Span:
+    xmlNode* node
+    Py_ssize_t start
+    Py_ssize_t end
+
+
+def block_text(_Element block):
+    """``(text, spans)`` of :func:`linkvet.facts.links.block_text`: the text of ``block`` as
+    a reader goes through it (a block-level element adds a space where it starts and where it
+    ends; scripts, styles, templates and noscript add no text), and for every ``<a>`` and
+    ``<area>`` read, its ``(start, end)`` in that text."""
+    cdef Buffer b
+    cdef Span* spans = NULL
+    cdef Py_ssize_t nspans = 0, capacity = 0, i
+    cdef xmlNode* top = block._c_node
+    cdef xmlNode* node = top
+    cdef xmlNode* child
+    cdef int kind
+    cdef Span* grown
+    b.data = NULL
+    b.size = b.capacity = b.chars = 0
+    try:
+        while True:
+            # the start of ``node``
+            kind = _kind(node)
+            if kind & BLOCK:
+                _append(&b, " ", 1)
+            if kind & LINK:
+                if nspans == capacity:
+                    capacity = max(2 * capacity, 16)
+                    grown = <Span*>PyMem_Realloc(spans, capacity * sizeof(Span))
+                    if grown is NULL:
+                        raise MemoryError()
+                    spans = grown
+                spans[nspans].node = node
+                spans[nspans].start = b.chars
+                spans[nspans].end = -1
+                nspans += 1
+            child = NULL
+            if not (kind & TEXT_HIDDEN):
+                _append_run(&b, node.children)
+                child = _first_element(node)
+            if child is not NULL:
+                node = child
+                continue
+            # the ends of ``node`` and of the ancestors it closes
+            while True:
+                kind = _kind(node)
+                if kind & BLOCK:
+                    _append(&b, " ", 1)
+                if kind & LINK:
+                    i = nspans - 1
+                    while i >= 0 and (spans[i].node is not node or spans[i].end >= 0):
+                        i -= 1
+                    if i >= 0:
+                        spans[i].end = b.chars
+                if node is top:
+                    break
+                _append_run(&b, node.next)
+                child = _next_element(node)
+                if child is not NULL:
+                    node = child
+                    break
+                node = node.parent
+            if node is top and child is NULL:
+                break
+        text = PyUnicode_DecodeUTF8(b.data, b.size, "replace") if b.size else ""
+        doc = block._doc
+        found = {}
+        for i in range(nspans):
+            found[_proxy(doc, spans[i].node)] = (spans[i].start, spans[i].end)
+        return text, found
+    finally:
+        PyMem_Free(b.data)
+        PyMem_Free(spans)
+
+
+# -- DOM paths (links.DomPaths) ----------------------------------------------------------------
+cdef bint _same_tag(xmlNode* a, xmlNode* b) noexcept:
+    if strcmp(<const char*>a.name, <const char*>b.name) != 0:
+        return False
+    if a.ns is NULL or b.ns is NULL:
+        return a.ns is b.ns
+    return a.ns.href is not NULL and b.ns.href is not NULL and strcmp(
+        <const char*>a.ns.href, <const char*>b.ns.href) == 0
+
+
+cdef Py_ssize_t _nth_of_type(xmlNode* node) noexcept:
+    """``node``'s 1-based position among its parent's element children with its tag; 0 when
+    it is the only one."""
+    cdef Py_ssize_t before = 0
+    cdef xmlNode* other = node.prev
+    while other is not NULL:
+        if other.type == tree.XML_ELEMENT_NODE and _same_tag(other, node):
+            before += 1
+        other = other.prev
+    if before:
+        return before + 1
+    other = node.next
+    while other is not NULL:
+        if other.type == tree.XML_ELEMENT_NODE and _same_tag(other, node):
+            return 1
+        other = other.next
+    return 0
+
+
+cdef bint _plain_name(xmlNode* node) noexcept:
+    """A name lxml gives as is and ``str.lower`` leaves as ASCII lowers it."""
+    cdef const unsigned char* c = <const unsigned char*>node.name
+    if node.ns is not NULL:
+        return False
+    while c[0] != 0:
+        if c[0] >= 0x80:
+            return False
+        c += 1
+    return True
+
+
+cdef str _step(xmlNode* node):
+    cdef Py_ssize_t nth
+    step = (<bytes>node.name).decode("ascii").lower()
+    ident = attributeValueFromNsName(node, NULL, <const_xmlChar*>b"id")
+    ident = ident.strip() if ident else ""
+    if ident and " " not in ident:
+        step += "#" + ident
+    else:
+        cls = attributeValueFromNsName(node, NULL, <const_xmlChar*>b"class")
+        if cls:
+            words = cls.split()
+            if words:
+                step += "." + words[0]
+    if node.parent is not NULL and node.parent.type == tree.XML_ELEMENT_NODE:
+        nth = _nth_of_type(node)
+        if nth:
+            step += f":nth-of-type({nth})"
+    return step
+
+
+def dom_path(_Element el, int max_steps):
+    """:meth:`linkvet.facts.links.DomPaths.path` of ``el``, or ``None`` when a name on the
+    way is not plain ASCII without a namespace (the Python rules then say it)."""
+    cdef xmlNode* node = el._c_node
+    cdef list steps = []
+    while node is not NULL and node.type == tree.XML_ELEMENT_NODE and len(steps) < max_steps:
+        if not _plain_name(node):
+            return None
+        steps.append(_step(node))
+        node = node.parent
+    if node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+        steps.append("...")
+    steps.reverse()
+    return ">".join(steps)
