@@ -43,7 +43,8 @@ from typing import Any
 from lxml import etree
 
 from linkvet.facts.dom import BLOCK_TAGS, TEXT_HIDDEN_TAGS, Element, squash
-from linkvet.facts.placement import PagePlacement, _cwalk
+from linkvet.facts.native import cwalk as _cwalk
+from linkvet.facts.placement import PagePlacement
 from linkvet.urls import (
     C0_SPACE,
     host_of,

@@ -30,12 +30,8 @@ from lxml import etree
 
 from linkvet.facts import tokens
 from linkvet.facts.dom import BLOCK_TAGS, TEXT_HIDDEN_TAGS, Element
+from linkvet.facts.native import cwalk as _cwalk
 from schemas.records import Placement
-
-try:  # the compiled walk (built by pip install from this repository)
-    from linkvet.facts import _cwalk
-except ImportError:  # pragma: no cover - a source tree nobody built: PythonRegion serves
-    _cwalk = None  # type: ignore[assignment]
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "select",
                    "option", "button", "textarea", "iframe", "object"})

@@ -18,10 +18,7 @@ import hashlib
 from functools import partial
 from operator import itemgetter, methodcaller
 
-try:  # the arithmetic in C (built by pip install from this repository)
-    from linkvet.facts import _csimhash
-except ImportError:  # pragma: no cover - a source tree nobody built: the big-int version serves
-    _csimhash = None  # type: ignore[assignment]
+from linkvet.facts.native import csimhash as _csimhash
 
 SHINGLE = 3
 _MASK = (1 << 64) - 1

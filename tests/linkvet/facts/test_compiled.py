@@ -1,8 +1,9 @@
 """The compiled walks (Cython) give exactly what their Python references give.
 
 ``linkvet.facts._cwalk`` finds the content region and block counts, the text of a link's block
-and DOM paths; ``_csimhash`` does the simhash arithmetic; each has a pure-Python twin that runs where they were not built. Both are
-held equal here on the real dev pages, the sandbox's archetypes and random markup."""
+and DOM paths; ``_csimhash`` does the simhash arithmetic. Each has a pure-Python twin that runs
+where they were not built; both are held equal here on the real dev pages, the sandbox's pages
+and random markup."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from linkvet.facts import _cwalk, _csimhash
+from linkvet.facts import _csimhash, _cwalk
 from linkvet.facts.decode import decode_html
 from linkvet.facts.dom import Element, parse_html
 from linkvet.facts.links import DomPaths, block_text, nearest_block
