@@ -5,6 +5,8 @@ them equal)."""
 
 from __future__ import annotations
 
+__all__ = ["csimhash", "cwalk"]
+
 # Typed by their stubs (_cwalk.pyi, _csimhash.pyi); None stands in for a module not built.
 try:
     from linkvet.facts import _cwalk as cwalk
