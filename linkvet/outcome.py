@@ -84,14 +84,24 @@ def decide(
         return "not_html"
     if empty_body:
         return "transient_failure"  # a 2xx with nothing in it (204, a glitch) shows no page
-    moved_site = bool(final_url) and domain_of(final_url or "") != domain_of(source_url)
-    if moved_site or _sent_home(source_url, final_url):
+    if not final_url or final_url == source_url:
+        # answered at the URL asked for (most pages): nothing moved
+        return _on_the_page(link_present, noindex, canonical, canonical_is_self)
+    if domain_of(final_url) != domain_of(source_url) or _sent_home(source_url, final_url):
         # another site answers now (a link there comes from another referring domain), or
         # the site's home page does (the page is gone: a soft 404; a link there, in the
         # site's footer, is not the link that was on the page)
         return "redirected_away"
+    if not link_present and _redirected(source_url, final_url):
+        return "redirected_away"
+    return _on_the_page(link_present, noindex, canonical, canonical_is_self)
+
+
+def _on_the_page(link_present: bool, noindex: bool, canonical: str | None,
+                 canonical_is_self: bool | None) -> str:
+    """The outcome of a page that answered where the link was expected."""
     if not link_present:
-        return "redirected_away" if _redirected(source_url, final_url) else "link_removed"
+        return "link_removed"
     if noindex:
         return "noindex"
     if canonical and canonical_is_self is False:
