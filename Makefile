@@ -17,7 +17,7 @@ help:
 	@echo "make bench  - the benchmarks (crawl, kafka, score)"
 	@echo "make audit  - audit the installed dependencies for known vulnerabilities"
 
-$(STAMP): pyproject.toml constraints.txt setup.py $(wildcard linkvet/facts/*.pyx)
+$(STAMP): pyproject.toml constraints.txt setup.py $(wildcard linkvet/*.pyx linkvet/facts/*.pyx)
 	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e ".[dev]"

@@ -1,5 +1,5 @@
-"""The compiled parts of linkvet: the hot walks of page analysis in Cython (everything else is in
-pyproject.toml). ``pip install -e .`` builds them; without them linkvet runs the same rules in
+"""The compiled parts of linkvet, in Cython: the hot walks of page analysis and Kafka's partition
+hash (everything else is in pyproject.toml). ``pip install -e .`` builds them; without them linkvet runs the same rules in
 Python, slower (see linkvet/facts/placement.py and linkvet/facts/simhash.py)."""
 
 import lxml
@@ -11,6 +11,8 @@ EXTENSIONS = [
     Extension("linkvet.facts._cwalk", ["linkvet/facts/_cwalk.pyx"],
               include_dirs=lxml.get_include()),
     Extension("linkvet.facts._csimhash", ["linkvet/facts/_csimhash.pyx"]),
+    # Kafka's keyed-partition hash, holding the interpreter lock (see the module)
+    Extension("linkvet._cmurmur2", ["linkvet/_cmurmur2.pyx"]),
 ]
 
 setup(ext_modules=cythonize(EXTENSIONS, language_level=3, quiet=True))

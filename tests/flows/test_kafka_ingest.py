@@ -18,7 +18,7 @@ from flows.kafka_ingest import fast_rows, ingest_kafka
 from flows.store import checks_table, write_checks
 from flows.topics import ensure_topics
 from linkvet.cli.kafka import synthetic_check
-from linkvet.kafka_config import encode, key_partition, murmur2
+from linkvet.kafka_config import encode, key_partition, murmur2, python_murmur2
 from schemas.records import DeadLetter, LinkCheck, LinkOccurrence
 from schemas.rows import LINK_CHECK_COLUMNS
 from tests.flows.test_kafka_support import (
@@ -198,7 +198,9 @@ def test_key_partition_is_kafkas_default_partitioning() -> None:
     keys = [synthetic_check(i, "p").link_id.encode() for i in range(200)]
     keys += [bytes(range(n)) for n in range(40)] + ["naïve ✓".encode()]
     for key in keys:
-        assert murmur2(key) == kafka_murmur2(key) & 0xFFFFFFFF
+        assert murmur2(key) == python_murmur2(key) == kafka_murmur2(key) & 0xFFFFFFFF
+    assert python_murmur2(b"21") == -973932308 & 0xFFFFFFFF
+    assert murmur2.__module__ == "linkvet._cmurmur2"  # built, and the one in use
 
     class _Cluster:
         def __init__(self, n: int) -> None:

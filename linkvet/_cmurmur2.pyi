@@ -1,0 +1,3 @@
+"""Types of Kafka's murmur2 in C (linkvet/_cmurmur2.pyx)."""
+
+def murmur2(data: bytes) -> int: ...
