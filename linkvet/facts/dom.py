@@ -7,6 +7,8 @@ from typing import Any, TypeAlias
 
 from lxml import etree
 
+from linkvet.urls import resolve
+
 # A parsed element: plain ``etree`` elements, not ``lxml.html`` ones (lxml.html picks each
 # element's class through a Python callback, a cost on every element the rules touch).
 Element: TypeAlias = Any  # etree._Element (lxml ships no type hints)
@@ -102,14 +104,12 @@ def tag_of(el: etree._Element) -> str:
 
 def in_template(el: Element) -> bool:
     """Whether ``el`` is inside a ``<template>``, whose content is not part of the document."""
-    return any(a.tag == "template" for a in el.iterancestors())
+    return next(el.iterancestors("template"), None) is not None
 
 
 def base_url_of(root: Element, url: str) -> str:
     """The document's base URL: the first ``<base href>`` resolved against ``url``, if any
     resolves to an http(s) URL; ``url`` otherwise."""
-    from linkvet.urls import resolve
-
     for base in root.iter("base"):
         href = base.get("href")
         if href is None or in_template(base):

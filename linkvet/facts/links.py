@@ -207,6 +207,9 @@ def hidden_reason(link: Element) -> str | None:
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+# After a leading "/", these make an href something else than a path from the root: a second
+# slash or a backslash starts a host, and WHATWG drops tabs and newlines ("/<TAB>/x" is "//x").
+_NOT_A_PATH = frozenset({"/", "\\", "\t", "\n", "\r"})
 _AUTHORITY_STARTS = ("//", "\\\\", "/\\", "\\/")
 
 
@@ -472,6 +475,9 @@ class LinkExtractor:
         base_host = host_of_serialised(self.base_url)
         shortcut = self.base_url.startswith(("http://", "https://")) and bool(base_host)
         for _, href in self.hrefs():
+            if shortcut and href[:1] == "/" and href[1:2] not in _NOT_A_PATH:
+                yield base_host  # a path from the root ("/x"): the commonest href
+                continue
             host = simple_host(href)
             if host is not None:
                 yield host

@@ -122,3 +122,23 @@ def test_simple_host_only_answers_when_exact(url: str, host: str | None) -> None
         resolved = resolve("http://base.example/", url)
         assert resolved is not None
         assert host_of(resolved) == host
+
+
+@pytest.mark.parametrize(("href", "host"), [
+    ("/x", "page.example"),
+    ("/", "page.example"),
+    ("/\x00x", "page.example"),
+    ("/\t/evil.example/", "evil.example"),  # WHATWG drops the tab: "//evil.example/"
+    ("/\n/evil.example/", "evil.example"),
+    ("/\\evil.example/", "evil.example"),  # a backslash is a slash in http(s) URLs
+    ("//evil.example/x", "evil.example"),
+    ("x/y", "page.example"),
+])
+def test_link_hosts_reads_paths_from_the_root_without_resolving(href: str, host: str) -> None:
+    from linkvet.facts.links import LinkExtractor
+
+    root = parse_html(f"<a href='{href}'>x</a>")
+    extractor = LinkExtractor(root, "http://page.example/a/b", meta_nofollow=False,
+                              header_nofollow=False)
+    assert list(extractor.link_hosts()) == [host]
+    assert host_of(resolve("http://page.example/a/b", href) or "") == host
