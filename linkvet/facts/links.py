@@ -98,7 +98,8 @@ class LinkFacts:
         """This link as the record's ``LinkOccurrence`` (only for links matching a target)."""
         if self.match is None:
             raise ValueError(f"{self.url} does not match the target")
-        return LinkOccurrence(**self.as_json())
+        # read from the attributes (the fields of the model; rel as a list)
+        return LinkOccurrence.model_validate(self, from_attributes=True)
 
     def as_json(self) -> dict[str, Any]:
         out = {name: getattr(self, name) for name in self.__slots__}

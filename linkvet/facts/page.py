@@ -28,7 +28,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -44,10 +44,16 @@ HeaderValue = str | Sequence[str]
 # A bot-specific robots meta names a crawler; names are short words like "googlebot-news".
 _BOT_NAME = re.compile(r"^[a-z0-9_.\-]{2,40}$")
 _HIDING_TAGS = ("script", "style", "noscript", "template")
-# Every hiding element of the document. From the document node, like the text queries: on
-# broken markup libxml2 can leave elements beside the root element, where root.iter() does
-# not look but ``//`` does.
-_HIDING_ELEMENTS = etree.XPath("|".join(f"//{tag}" for tag in _HIDING_TAGS))
+
+
+def _hiding_elements(root: Element) -> Iterator[Element]:
+    """Every hiding element of the document (in no particular order). From the document's
+    top level, like the text queries: on broken markup libxml2 can leave elements beside the
+    root element, where ``root.iter()`` alone does not look but ``//`` does."""
+    yield from root.iter(*_HIDING_TAGS)
+    for side in (root.itersiblings(preceding=True), root.itersiblings()):
+        for top in side:
+            yield from top.iter(*_HIDING_TAGS)
 # Hiding elements whose content libxml2's HTML parser keeps as raw text (no child elements).
 _RAW_TEXT_TAGS = ("script", "style")
 # One ancestor test per hiding tag: libxml2 then collects only ancestors with that name,
@@ -124,7 +130,7 @@ def _body_text_query(root: Element) -> etree.XPath:
     is visible. Only scripts and styles without children, inside the body: their own text
     nodes are the hidden ones. Anything else: each text node's ancestors are tested."""
     query = _BODY_TEXT
-    for el in _HIDING_ELEMENTS(root):
+    for el in _hiding_elements(root):
         children = len(el)
         if not (el.text or children):
             continue
