@@ -25,6 +25,8 @@ from schemas.records import LinkCheck
 
 log = logging.getLogger(__name__)
 
+WRITE_BUFFER_BYTES = 1 << 20
+
 
 class LandingPipeline:
     def __init__(self, folder: Path, batch: int, crawler: Crawler) -> None:
@@ -57,7 +59,8 @@ class LandingPipeline:
             if self._fh is None:
                 self._part += 1
                 self._path = self.folder / f"part-{os.getpid()}-{self._part:05d}.jsonl.tmp"
-                self._fh = self._path.open("wb")
+                # a large buffer: a write call per few hundred checks, not per four
+                self._fh = self._path.open("wb", buffering=WRITE_BUFFER_BYTES)
             # model_dump_json() as UTF-8, serialised to bytes directly (no intermediate str);
             # a check over the record size bound is shrunk as the Kafka publisher does
             value = LinkCheck.__pydantic_serializer__.to_json(item)

@@ -674,3 +674,26 @@ def dom_path(_Element el, int max_steps):
         steps.append("...")
     steps.reverse()
     return ">".join(steps)
+
+
+# -- hidden links (links.hidden_reason) ----------------------------------------------------------
+def may_hide(_Element el):
+    """Whether anything on the way from ``el`` up could hide it by the rules of
+    :func:`linkvet.facts.links.hidden_reason`: a ``noscript`` or ``template`` element, or a
+    ``style``, ``hidden`` or ``aria-hidden`` attribute. Where nothing could, it is not hidden."""
+    cdef xmlNode* node = el._c_node
+    cdef tree.xmlAttr* attr
+    cdef const char* name
+    while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+        if node.ns is NULL and (strcmp(<const char*>node.name, b"noscript") == 0
+                                or strcmp(<const char*>node.name, b"template") == 0):
+            return True
+        attr = node.properties
+        while attr is not NULL:
+            name = <const char*>attr.name
+            if attr.ns is NULL and (strcmp(name, b"style") == 0 or strcmp(name, b"hidden") == 0
+                                    or strcmp(name, b"aria-hidden") == 0):
+                return True
+            attr = attr.next
+        node = node.parent
+    return False

@@ -517,7 +517,8 @@ class LinkExtractor:
                 # An image link's anchor text is its alt text (what search engines and
                 # backlink tools read as its anchor).
                 text = alt or ""
-        reason = hidden_reason(el)
+        # the compiled walk says at once when nothing on the way up could hide the link
+        reason = hidden_reason(el) if _cwalk is None or _cwalk.may_hide(el) else None
         title = el.get("title")
         return LinkFacts(
             href=href, url=url, match=match, anchor_text=text, anchor_kind=kind,

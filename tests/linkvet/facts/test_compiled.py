@@ -20,7 +20,7 @@ from lxml import etree
 from linkvet.facts import _csimhash, _cwalk
 from linkvet.facts.decode import decode_html
 from linkvet.facts.dom import Element, parse_html
-from linkvet.facts.links import DomPaths, block_text, nearest_block
+from linkvet.facts.links import DomPaths, block_text, hidden_reason, nearest_block
 from linkvet.facts.placement import PagePlacement
 from linkvet.facts.simhash import simhash
 from linkvet.sandbox import SandboxWeb
@@ -42,6 +42,7 @@ def assert_same_placement(root: Element) -> int:
         assert compiled.classify(el) == python.classify(el)
         block = nearest_block(el)
         assert block_text(block) == block_text(block, compiled=False)
+        assert _cwalk.may_hide(el) or hidden_reason(el) is None
         links += 1
     paths, python_paths = DomPaths(), DomPaths(compiled=False)
     for el in root.iter(etree.Element):
@@ -104,6 +105,9 @@ CASES = [
     "<div id=' main ' class='\u00a0first second'><p><a href=x>a</a><a href=y>b</a>"
     "<noscript><a href=z>c</a></noscript><br><a href=w>é<b>d</b>e</a></p><p>x</p></div>",
     "<ul>" + "<li><a href=x>item</a></li>" * 70 + "</ul>",
+    "<div style='display:none'><a href=x>a</a></div><p hidden><a href=y>b</a></p>"
+    "<span aria-hidden=true><a href=z>c</a></span><template><a href=t>d</a></template>"
+    "<a href=s style='visibility:hidden'>e</a><a href=v>visible</a>",
     "<div>" * 40 + "<a href=deep>deep</a>" + "</div>" * 40,
     "",
     "<a href=x>only a link</a>",
