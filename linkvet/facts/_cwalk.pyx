@@ -201,6 +201,17 @@ cdef struct Node:
     int next_sibling
 
 
+cdef inline void _count_run(Node* block, xmlNode* run, bint link) noexcept nogil:
+    """Add the text run starting at ``run`` to the counters of ``block``."""
+    cdef long commas = 0
+    cdef long count = _text_run(run, &commas)
+    if count:
+        block.chars += count
+        block.commas += commas
+        if link:
+            block.link_chars += count
+
+
 cdef class _Scan:
     cdef Node* nodes
     cdef int size
@@ -253,15 +264,8 @@ cdef class _Scan:
                 p.first_child = self.size
             p.last_child = self.size
             n.link, n.skip = p.link, p.skip
-            if not p.skip:
-                commas = 0
-                count = _text_run(c_node.next, &commas)
-                if count:
-                    b = &self.nodes[p.block]
-                    b.chars += count
-                    b.commas += commas
-                    if p.link:
-                        b.link_chars += count
+            if not p.skip:  # the tail after this element is its parent's block's text
+                _count_run(&self.nodes[p.block], c_node.next, p.link)
         if n.kind & SKIPS:
             n.skip = True
         if parent < 0 or n.kind & BLOCK:
@@ -273,14 +277,7 @@ cdef class _Scan:
         if n.kind & LINK:
             n.link = True
         if not n.skip:
-            commas = 0
-            count = _text_run(c_node.children, &commas)
-            if count:
-                b = &self.nodes[n.block]
-                b.chars += count
-                b.commas += commas
-                if n.link:
-                    b.link_chars += count
+            _count_run(&self.nodes[n.block], c_node.children, n.link)
         self.size += 1
         return 0
 
