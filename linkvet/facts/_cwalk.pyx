@@ -240,9 +240,6 @@ cdef class _Scan:
         tail after it, as the pure-Python scan does."""
         cdef Node* n
         cdef Node* p
-        cdef Node* b
-        cdef long count
-        cdef long commas
         if self.size == self.capacity:
             self._grow()
         n = &self.nodes[self.size]

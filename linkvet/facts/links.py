@@ -61,7 +61,6 @@ UNFOLLOW_REL = frozenset({"nofollow", "sponsored", "ugc"})
 # HTML splits rel on ASCII whitespace (Python's \s would split on no-break spaces too);
 # Google also accepts commas.
 _REL_SPLIT = re.compile(r"[\t\n\f\r ,]+")
-_INVISIBLE = TEXT_HIDDEN_TAGS
 _ZERO = re.compile(r"^(?:0+(?:\.0*)?|\.0+)([a-z%]*)$")
 _IMPORTANT = re.compile(r"\s*!\s*important$")
 _HIDING_PROPS = frozenset({"display", "visibility", "font-size", "opacity"})
@@ -318,7 +317,7 @@ def _walk_text(block: Element) -> Iterator[tuple[str, Element | None, str]]:
     for event, el in walker:
         tag = el.tag
         if event == "start":
-            if not isinstance(tag, str) or tag in _INVISIBLE:
+            if not isinstance(tag, str) or tag in TEXT_HIDDEN_TAGS:
                 walker.skip_subtree()
                 yield "start", el, ""
                 continue

@@ -328,7 +328,6 @@ class PythonRegion:
         return (b.chars, b.link_chars) if b is not None else (0, 0)
 
 
-
 class PagePlacement:
     """The main-content region of one parsed document, and the placement of its links.
 
