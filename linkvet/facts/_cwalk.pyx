@@ -691,3 +691,94 @@ def may_hide(_Element el):
             attr = attr.next
         node = node.parent
     return False
+
+
+cdef inline bint _named(xmlNode* node, const char* name) noexcept nogil:
+    """Whether ``node`` is an element an XPath name test ``name`` selects in an HTML
+    document (that name, no namespace)."""
+    return node.ns is NULL and strcmp(<const char*>node.name, name) == 0
+
+
+cdef inline bint _hides_text(xmlNode* node) noexcept nogil:
+    return (_named(node, b"script") or _named(node, b"style") or _named(node, b"noscript")
+            or _named(node, b"template"))
+
+
+cdef int _add_words(list out, const unsigned char* s) except -1:
+    """Append the whitespace-separated words of the UTF-8 string ``s`` to ``out`` (as
+    ``str.split()`` cuts them: :func:`is_space`)."""
+    cdef const unsigned char* start = NULL
+    cdef const unsigned char* p = s
+    cdef unsigned int c
+    cdef unsigned char b
+    cdef int width
+    while True:
+        b = p[0]
+        if b == 0:
+            c = 0x20  # the end: a separator
+            width = 0
+        elif b < 0x80:
+            c = b
+            width = 1
+        elif b < 0xE0:
+            c = ((b & 0x1F) << 6) | (p[1] & 0x3F)
+            width = 2
+        elif b < 0xF0:
+            c = ((b & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F)
+            width = 3
+        else:
+            c = ((b & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F)
+            width = 4
+        if _is_space(c):
+            if start is not NULL:
+                out.append(PyUnicode_DecodeUTF8(<const char*>start, p - start, NULL))
+                start = NULL
+            if b == 0:
+                return 0
+        elif start is NULL:
+            start = p
+        p += width
+
+
+def visible_words(_Element root):
+    """The words of the visible body text of ``root``'s document: every text node inside a
+    ``<body>`` and inside no ``script``, ``style``, ``noscript`` or ``template``, in document
+    order, split on whitespace. The same list as
+    ``" ".join(root.xpath("//body//text()[not(ancestor::script or ...)]")).split()``: the
+    whole document is walked (on broken markup libxml2 can leave elements beside the root
+    element, which ``//`` reaches), and a text node is read once however many bodies hold it."""
+    cdef list out = []
+    cdef xmlNode* top = <xmlNode*>root._c_node.doc
+    cdef xmlNode* node
+    cdef xmlNode* child
+    cdef int bodies = 0
+    cdef int hiding = 0
+    node = top.children
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            # entering the element: count it, then go down
+            if _named(node, b"body"):
+                bodies += 1
+            if _hides_text(node):
+                hiding += 1
+            child = node.children
+            if child is not NULL:
+                node = child
+                continue
+        elif ((node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE)
+              and bodies and not hiding and node.content is not NULL):
+            _add_words(out, <const unsigned char*>node.content)
+        # leaving ``node`` (and every ancestor that has no next sibling)
+        while True:
+            if node.type == tree.XML_ELEMENT_NODE:
+                if _named(node, b"body"):
+                    bodies -= 1
+                if _hides_text(node):
+                    hiding -= 1
+            if node.next is not NULL:
+                node = node.next
+                break
+            node = node.parent
+            if node is NULL or node is top:
+                return out
+    return out

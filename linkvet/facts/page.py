@@ -35,6 +35,7 @@ from lxml import etree
 
 from linkvet.facts import link_header
 from linkvet.facts.dom import Element, in_template, squash, text_content
+from linkvet.facts.native import cwalk as _cwalk
 from linkvet.facts.robots import Directive, RobotsVerdict, parse_meta, parse_x_robots_tag
 from linkvet.facts.simhash import simhash, to_hex
 from linkvet.urls import domain_of, registrable_domain, resolve, same_page_key
@@ -151,7 +152,12 @@ def visible_text(root: Element) -> str:
     return " ".join(texts)
 
 
-def visible_words(root: Element) -> list[str]:
+def visible_words(root: Element, *, compiled: bool = True) -> list[str]:
+    """The words of :func:`visible_text`, as ``str.split()`` cuts them. The compiled walk
+    (:func:`linkvet.facts._cwalk.visible_words`) reads them straight from libxml2's text nodes
+    when it was built; the XPath query here gives the same list."""
+    if compiled and _cwalk is not None:
+        return _cwalk.visible_words(root)
     return visible_text(root).split()
 
 
@@ -254,7 +260,7 @@ def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str]
                ) -> PageFacts:
     """The :class:`PageFacts` of a parsed page (``link_hosts``: the host of each link)."""
     canonical = _canonical(root, url, base_url, headers)
-    words = visible_text(root).split()
+    words = visible_words(root)
     outbound, internal, hosts = link_counts(link_hosts, url)
     return PageFacts(
         title=_title(root),

@@ -21,6 +21,7 @@ from linkvet.facts import _csimhash, _cwalk
 from linkvet.facts.decode import decode_html
 from linkvet.facts.dom import Element, parse_html
 from linkvet.facts.links import DomPaths, block_text, hidden_reason, nearest_block
+from linkvet.facts.page import visible_words
 from linkvet.facts.placement import PagePlacement
 from linkvet.facts.simhash import simhash
 from linkvet.sandbox import SandboxWeb
@@ -31,8 +32,10 @@ DEV_PAGES = sorted((ROOT.parent / "shared" / "testdata" / "placement-dev" / "htm
 
 
 def assert_same_placement(root: Element) -> int:
-    """Region, block counts and placement of every link, the text of its block and the DOM
-    path of every element agree; returns the links compared."""
+    """Region, block counts and placement of every link, the text of its block, the DOM
+    path of every element and the visible words of the page agree; returns the links
+    compared."""
+    assert visible_words(root) == visible_words(root, compiled=False)
     compiled = PagePlacement(root)
     python = PagePlacement(root, compiled=False)
     assert compiled.region == python.region
@@ -111,6 +114,15 @@ CASES = [
     "<div>" * 40 + "<a href=deep>deep</a>" + "</div>" * 40,
     "",
     "<a href=x>only a link</a>",
+    # visible words: bodies beside and inside bodies, hiding elements with children, around
+    # the body and inside it, text beside the root element
+    "<p>before</p></html><body>beside <b>the root</b></body><p>after \u2028 all</p>",
+    "<body>outer <body>inner <script>no</script> x</body> y</body>",
+    "<body><noscript><p>hidden <b>too</b></p></noscript><style>s{}</style>a<template><p>t"
+    "</p></template> b\x0b\x1cc\u0085d</body>",
+    "<template><body>never <p>seen</p></body></template><div>words</div>",
+    "<svg><script>x</script><style>y</style><title>t</title><text>svg words</text></svg>",
+    "<![CDATA[cdata]]><body>\u00e9t\u00e9 <![CDATA[in body]]> \U0001f600\u00a0ok</body>",
 ]
 
 
