@@ -176,44 +176,44 @@ class VerifySpider(scrapy.Spider):
         headers = _headers(response)
         if self.body_dir is not None:
             self._keep_body(cr, response.url, headers, body)
-        html = is_html(fetch.content_type) and response.status < 400
-        page_facts = PageFacts()
-        links: list[LinkOccurrence] = []
-        if html:
-            try:
-                analysis = analyse(body, response.url, headers=headers, target=cr.target)
-            except Exception as exc:  # one hostile page must not lose its record
-                log.exception("could not analyse %s", response.url)
-                self.crawler.stats.inc_value("linkvet/errors/extract")
-                fetch = fetch.model_copy(update={
-                    "error_kind": "extract",
-                    "error": f"the page could not be analysed ({type(exc).__name__}: {exc})"[:500],
-                })
-                yield self._check(cr, fetch, page_facts, links)
+        if not (is_html(fetch.content_type) and response.status < 400):
+            yield self._check(cr, fetch, PageFacts(), [])
+            return
+        try:
+            analysis = analyse(body, response.url, headers=headers, target=cr.target)
+        except Exception as exc:  # one hostile page must not lose its record
+            log.exception("could not analyse %s", response.url)
+            self.crawler.stats.inc_value("linkvet/errors/extract")
+            fetch = fetch.model_copy(update={
+                "error_kind": "extract",
+                "error": f"the page could not be analysed ({type(exc).__name__}: {exc})"[:500],
+            })
+            yield self._check(cr, fetch, PageFacts(), [])
+            return
+        if page is None and analysis.refresh is not None:
+            step = self._refresh_step(cr, response, analysis.refresh, "meta_refresh",
+                                      analysis.base_url)
+            if step is not None:
+                yield step
                 return
-            if page is None and analysis.refresh is not None:
-                step = self._refresh_step(cr, response, analysis.refresh, "meta_refresh",
-                                          analysis.base_url)
-                if step is not None:
-                    yield step
-                    return
-            page_facts, links = analysis.page, list(analysis.links)
-            if not links and rendered_reason is None and response.status < 300:
-                reason = render_reason(
-                    self.render_policy if self.browser.enabled else "never",
-                    link_found=False,
-                    body=body,
-                    word_count=page_facts.word_count,
-                )
-                if reason:
-                    static = self._check(cr, fetch, page_facts, links)
-                    yield self.page_request(cr, render=reason, static=static)
-                    return
-            if not links and self.href_hops:
-                links = await self._links_behind_redirects(response, cr)
-            static_check = response.meta.get("linkvet_static")
-            if static_check is not None:
-                links = _mark_js_only(links, static_check.links)
+        page_facts = analysis.page
+        links: list[LinkOccurrence] = list(analysis.links)
+        if not links and rendered_reason is None and response.status < 300:
+            reason = render_reason(
+                self.render_policy if self.browser.enabled else "never",
+                link_found=False,
+                body=body,
+                word_count=page_facts.word_count,
+            )
+            if reason:
+                static = self._check(cr, fetch, page_facts, links)
+                yield self.page_request(cr, render=reason, static=static)
+                return
+        if not links and self.href_hops:
+            links = await self._links_behind_redirects(response, cr)
+        static_check = response.meta.get("linkvet_static")
+        if static_check is not None:
+            links = _mark_js_only(links, static_check.links)
         yield self._check(cr, fetch, page_facts, links)
 
     def on_error(self, failure: Failure) -> Iterator[LinkCheck]:

@@ -97,13 +97,12 @@ def robots_metas(root: Element) -> list[Directive]:
     """Directives of every robots meta tag: ``robots`` and bot names (``googlebot``...)."""
     out: list[Directive] = []
     for meta in root.iter("meta"):
-        if in_template(meta):
-            continue
         name = (meta.get("name") or "").strip().lower()
         content = meta.get("content")
         if not name or content is None or name in _NOT_BOTS:
             continue
-        if name == "robots" or (_BOT_NAME.match(name) and "bot" in name):
+        if ((name == "robots" or (_BOT_NAME.match(name) and "bot" in name))
+                and not in_template(meta)):
             out.extend(parse_meta(name, content))
     return out
 
@@ -196,7 +195,8 @@ def _agreed(urls: list[str]) -> str | None:
 
 def _canonical(root: Element, url: str, base_url: str,
                headers: Mapping[str, HeaderValue] | None) -> str | None:
-    head = root.find("head")
+    # the first <head> child (``root.find("head")`` goes through lxml's Python path engine)
+    head = next(root.iterchildren("head"), None)
     declared: list[str] = []
     for link in head.iter("link") if head is not None else ():
         rels = (link.get("rel") or "").lower().split()
