@@ -97,3 +97,28 @@ def of_words(list words, dict digests):
         return result
     finally:
         PyMem_Free(lanes)
+
+
+def of_lanes(bytes lanes):
+    """The 64-bit simhash of the words whose digests ``lanes`` holds, 8 bytes each in order
+    (as :func:`of_words` reads them from its table); 0 for none."""
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(lanes) // 8
+    cdef Py_ssize_t i
+    cdef uint64_t* values
+    cdef uint64_t result
+    cdef const unsigned char* raw = <const unsigned char*>PyBytes_AS_STRING(lanes)
+    if PyBytes_GET_SIZE(lanes) % 8:
+        raise ValueError(f"lanes must be 8 bytes a word, not {PyBytes_GET_SIZE(lanes)} bytes")
+    if n == 0:
+        return 0
+    values = <uint64_t*>PyMem_Malloc(n * sizeof(uint64_t))
+    if values is NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for i in range(n):
+                values[i] = _lane(raw, i)
+            result = _majority(values, n, n >= 3)
+        return result
+    finally:
+        PyMem_Free(values)

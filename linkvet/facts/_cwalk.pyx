@@ -1,6 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """The hot tree walks of page analysis, on libxml2's tree: the main-content region of
-:mod:`linkvet.facts.placement`, and the block text and DOM paths of :mod:`linkvet.facts.links`.
+:mod:`linkvet.facts.placement`, the block text and DOM paths of :mod:`linkvet.facts.links`, and
+the visible words of :mod:`linkvet.facts.page` (as str, or as the digests of a
+:class:`WordDigests` table for the simhash).
 
 The same rules as the pure-Python :class:`linkvet.facts.placement.PythonRegion` (the module
 docstring of ``placement`` states them), step for step, so both give the same region for every
@@ -15,10 +17,12 @@ point). Tag names and their meaning come from ``placement`` (:func:`configure`),
 they are written.
 """
 
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_Check, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from libc.stdint cimport uint64_t
 from libc.stdlib cimport bsearch
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.string cimport strcmp, strlen
+from libc.string cimport memcmp, memcpy, memset, strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport (
@@ -704,9 +708,145 @@ cdef inline bint _hides_text(xmlNode* node) noexcept nogil:
             or _named(node, b"template"))
 
 
-cdef int _add_words(list out, const unsigned char* s) except -1:
-    """Append the whitespace-separated words of the UTF-8 string ``s`` to ``out`` (as
-    ``str.split()`` cuts them: :func:`is_space`)."""
+cdef struct _Slot:
+    uint64_t hash
+    Py_ssize_t offset  # of the word's bytes in the arena
+    Py_ssize_t length  # 0: an empty slot (a word has at least one byte)
+    unsigned char digest[8]
+
+
+cdef struct _Lanes:
+    unsigned char* data  # 8 bytes a word, in order
+    Py_ssize_t count
+    Py_ssize_t size  # bytes allocated
+
+
+cdef inline uint64_t _hash_bytes(const unsigned char* s, Py_ssize_t n) noexcept nogil:
+    """A 64-bit hash of ``n`` bytes, eight at a time (a multiply-xorshift mix per chunk)."""
+    cdef uint64_t h = 0x9E3779B97F4A7C15ULL ^ <uint64_t>n
+    cdef uint64_t chunk
+    while n > 0:
+        chunk = 0
+        memcpy(&chunk, s, 8 if n >= 8 else n)
+        h = (h ^ chunk) * 0xFF51AFD7ED558CCDULL
+        h ^= h >> 29
+        s += 8
+        n -= 8
+    h *= 0xC4CEB9FE1A85EC53ULL
+    return h ^ (h >> 32)
+
+
+cdef int _push_lane(_Lanes* lanes, const unsigned char* digest) except -1:
+    cdef unsigned char* grown
+    if 8 * (lanes.count + 1) > lanes.size:
+        grown = <unsigned char*>PyMem_Realloc(lanes.data, 2 * lanes.size)
+        if grown is NULL:
+            raise MemoryError()
+        lanes.data = grown
+        lanes.size *= 2
+    memcpy(lanes.data + 8 * lanes.count, digest, 8)
+    lanes.count += 1
+    return 0
+
+
+cdef class WordDigests:
+    """A table from words (their UTF-8 bytes as written, any case) to 8-byte digests, for
+    :func:`visible_lanes`. A word it does not hold is decoded once and given to ``digest``
+    (a callable from str to 8 bytes), and the answer kept; at ``limit`` words the table is
+    emptied and starts again (a crawl's pages are mostly the same common words)."""
+
+    cdef object _digest
+    cdef Py_ssize_t _limit
+    cdef Py_ssize_t _count
+    cdef Py_ssize_t _mask
+    cdef _Slot* _slots
+    cdef unsigned char* _arena
+    cdef Py_ssize_t _arena_used
+    cdef Py_ssize_t _arena_size
+
+    def __cinit__(self, digest, Py_ssize_t limit=1 << 17):
+        cdef Py_ssize_t size = 16
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        if not callable(digest):
+            raise TypeError("digest must be a callable from str to 8 bytes")
+        while size < 2 * limit:  # at most half full: probes stay short
+            size <<= 1
+        self._digest = digest
+        self._limit = limit
+        self._mask = size - 1
+        self._slots = <_Slot*>PyMem_Malloc(size * sizeof(_Slot))
+        self._arena_size = 4096
+        self._arena = <unsigned char*>PyMem_Malloc(self._arena_size)
+        if self._slots is NULL or self._arena is NULL:
+            raise MemoryError()
+        self.clear()
+
+    def __dealloc__(self):
+        PyMem_Free(self._slots)
+        PyMem_Free(self._arena)
+
+    def __len__(self):
+        return self._count
+
+    def clear(self):
+        """Forget every word."""
+        memset(self._slots, 0, (self._mask + 1) * sizeof(_Slot))
+        self._count = 0
+        self._arena_used = 0
+
+    cdef inline _Slot* _find(self, const unsigned char* word, Py_ssize_t n,
+                             uint64_t h) noexcept:
+        """The slot holding the word, or the empty slot where it would go."""
+        cdef Py_ssize_t i = <Py_ssize_t>(h & <uint64_t>self._mask)
+        cdef _Slot* slot
+        while True:
+            slot = &self._slots[i]
+            if slot.length == 0 or (slot.hash == h and slot.length == n
+                                    and memcmp(self._arena + slot.offset, word, n) == 0):
+                return slot
+            i = (i + 1) & self._mask
+
+    cdef int _add_lane(self, _Lanes* lanes, const unsigned char* word,
+                       Py_ssize_t n) except -1:
+        """Append the digest of the ``n``-byte word to ``lanes``, asking ``digest`` for a
+        word the table does not hold yet."""
+        cdef uint64_t h = _hash_bytes(word, n)
+        cdef _Slot* slot = self._find(word, n, h)
+        cdef unsigned char* grown
+        cdef Py_ssize_t size
+        if slot.length == 0:
+            answer = self._digest(PyUnicode_DecodeUTF8(<const char*>word, n, NULL))
+            if not PyBytes_Check(answer) or PyBytes_GET_SIZE(answer) != 8:
+                raise TypeError(f"digest must return 8 bytes, not {answer!r}")
+            if self._count >= self._limit:
+                self.clear()
+            # found again: the callable ran Python code, which may have used the table
+            slot = self._find(word, n, h)
+            if slot.length == 0:
+                if self._arena_used + n > self._arena_size:
+                    size = self._arena_size
+                    while self._arena_used + n > size:
+                        size <<= 1
+                    grown = <unsigned char*>PyMem_Realloc(self._arena, size)
+                    if grown is NULL:
+                        raise MemoryError()
+                    self._arena, self._arena_size = grown, size
+                memcpy(self._arena + self._arena_used, word, n)
+                slot.hash = h
+                slot.offset = self._arena_used
+                slot.length = n
+                memcpy(slot.digest, PyBytes_AS_STRING(answer), 8)
+                self._arena_used += n
+                self._count += 1
+        return _push_lane(lanes, slot.digest)
+
+
+cdef int _add_words(list out, WordDigests table, _Lanes* lanes,
+                    const unsigned char* s) except -1:
+    """The whitespace-separated words of the UTF-8 string ``s`` (as ``str.split()`` cuts them:
+    :func:`is_space`): appended to ``out`` as str, or, with a ``table``, their digests
+    appended to its lanes (no str made for a word it knows)."""
     cdef const unsigned char* start = NULL
     cdef const unsigned char* p = s
     cdef unsigned int c
@@ -731,7 +871,10 @@ cdef int _add_words(list out, const unsigned char* s) except -1:
             width = 4
         if _is_space(c):
             if start is not NULL:
-                out.append(PyUnicode_DecodeUTF8(<const char*>start, p - start, NULL))
+                if table is None:
+                    out.append(PyUnicode_DecodeUTF8(<const char*>start, p - start, NULL))
+                else:
+                    table._add_lane(lanes, start, p - start)
                 start = NULL
             if b == 0:
                 return 0
@@ -740,15 +883,10 @@ cdef int _add_words(list out, const unsigned char* s) except -1:
         p += width
 
 
-def visible_words(_Element root):
-    """The words of the visible body text of ``root``'s document: every text node inside a
-    ``<body>`` and inside no ``script``, ``style``, ``noscript`` or ``template``, in document
-    order, split on whitespace. The same list as
-    ``" ".join(root.xpath("//body//text()[not(ancestor::script or ...)]")).split()``: the
-    whole document is walked (on broken markup libxml2 can leave elements beside the root
-    element, which ``//`` reaches), and a text node is read once however many bodies hold it."""
-    cdef list out = []
-    cdef xmlNode* top = <xmlNode*>root._c_node.doc
+cdef int _visible_walk(xmlNode* top, list out, WordDigests table,
+                       _Lanes* lanes) except -1:
+    """Every visible body text node of the document ``top``, in document order, through
+    :func:`_add_words` (the rules: :func:`visible_words`)."""
     cdef xmlNode* node
     cdef xmlNode* child
     cdef int bodies = 0
@@ -767,7 +905,7 @@ def visible_words(_Element root):
                 continue
         elif ((node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE)
               and bodies and not hiding and node.content is not NULL):
-            _add_words(out, <const unsigned char*>node.content)
+            _add_words(out, table, lanes, <const unsigned char*>node.content)
         # leaving ``node`` (and every ancestor that has no next sibling)
         while True:
             if node.type == tree.XML_ELEMENT_NODE:
@@ -780,5 +918,34 @@ def visible_words(_Element root):
                 break
             node = node.parent
             if node is NULL or node is top:
-                return out
+                return 0
+    return 0
+
+
+def visible_words(_Element root):
+    """The words of the visible body text of ``root``'s document: every text node inside a
+    ``<body>`` and inside no ``script``, ``style``, ``noscript`` or ``template``, in document
+    order, split on whitespace. The same list as
+    ``" ".join(root.xpath("//body//text()[not(ancestor::script or ...)]")).split()``: the
+    whole document is walked (on broken markup libxml2 can leave elements beside the root
+    element, which ``//`` reaches), and a text node is read once however many bodies hold it."""
+    cdef list out = []
+    _visible_walk(<xmlNode*>root._c_node.doc, out, None, NULL)
     return out
+
+
+def visible_lanes(_Element root, WordDigests table not None):
+    """``(count, lanes)`` of the words :func:`visible_words` gives for ``root``'s document:
+    how many, and their digests from ``table``, concatenated in order (the bytes
+    ``b"".join(map(digest, words))``), without making a str of every word."""
+    cdef _Lanes lanes
+    lanes.count = 0
+    lanes.size = 8 * 1024
+    lanes.data = <unsigned char*>PyMem_Malloc(lanes.size)
+    if lanes.data is NULL:
+        raise MemoryError()
+    try:
+        _visible_walk(<xmlNode*>root._c_node.doc, None, table, &lanes)
+        return lanes.count, PyBytes_FromStringAndSize(<const char*>lanes.data, 8 * lanes.count)
+    finally:
+        PyMem_Free(lanes.data)

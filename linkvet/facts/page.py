@@ -37,7 +37,7 @@ from linkvet.facts import link_header
 from linkvet.facts.dom import Element, in_template, squash, text_content
 from linkvet.facts.native import cwalk as _cwalk
 from linkvet.facts.robots import Directive, RobotsVerdict, parse_meta, parse_x_robots_tag
-from linkvet.facts.simhash import simhash, to_hex
+from linkvet.facts.simhash import of_lanes, simhash, to_hex, word_digest
 from linkvet.urls import domain_of, registrable_domain, resolve, same_page_key
 from schemas.records import PageFacts
 
@@ -160,6 +160,21 @@ def visible_words(root: Element, *, compiled: bool = True) -> list[str]:
     return visible_text(root).split()
 
 
+# The compiled walk's table of word digests, kept across pages (a crawl's pages share most
+# of their words): most words are found in it by their bytes, and never made a str.
+_WORD_DIGESTS = _cwalk.WordDigests(word_digest) if _cwalk is not None else None
+
+
+def visible_fingerprint(root: Element, *, compiled: bool = True) -> tuple[int, int | None]:
+    """``(word count, simhash)`` of :func:`visible_words` (simhash ``None`` for no words).
+    The compiled walk hands over the words' digests instead of the words."""
+    if compiled and _WORD_DIGESTS is not None:
+        count, lanes = _cwalk.visible_lanes(root, _WORD_DIGESTS)
+        return count, of_lanes(lanes) if count else None
+    words = visible_words(root, compiled=compiled)
+    return len(words), simhash(words, compiled=compiled) if words else None
+
+
 def _title(root: Element) -> str | None:
     for el in root.iter("title"):
         node = el.getparent()
@@ -260,7 +275,7 @@ def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str]
                ) -> PageFacts:
     """The :class:`PageFacts` of a parsed page (``link_hosts``: the host of each link)."""
     canonical = _canonical(root, url, base_url, headers)
-    words = visible_words(root)
+    word_count, fingerprint = visible_fingerprint(root)
     outbound, internal, hosts = link_counts(link_hosts, url)
     return PageFacts(
         title=_title(root),
@@ -272,10 +287,10 @@ def page_facts(root: Element, url: str, base_url: str, link_hosts: Iterable[str]
         x_robots_tag=list(robots.headers),
         noindex=robots.noindex,
         nofollow=robots.nofollow,
-        word_count=len(words),
+        word_count=word_count,
         outbound_links=outbound,
         outbound_domains=len({registrable_domain(h) for h in hosts}),
         internal_links=internal,
-        text_fingerprint=to_hex(simhash(words)) if words else None,
+        text_fingerprint=to_hex(fingerprint) if fingerprint is not None else None,
         outbound_hosts=hosts,
     )

@@ -10,7 +10,9 @@ How it stays cheap on long pages: word digests are memoised (bounded) by the wor
 each the digest of its lower-case form, so the page's text is never lower-cased as a whole
 (on non-ASCII text that costs as much as the hashing); and the features are never handled one
 by one: the word digests, joined, are the 64-bit lanes of one integer, and the rotations, the
-shingle XOR and the per-bit counts are a few dozen big-int operations."""
+shingle XOR and the per-bit counts are a few dozen big-int operations. Page analysis goes one
+step further: the compiled walk looks the visible words' digests up by their bytes and hands
+over the digests alone (:func:`of_lanes`), so no str is made for a word seen before."""
 
 from __future__ import annotations
 
@@ -133,11 +135,30 @@ def simhash(words: list[str], *, compiled: bool = True) -> int:
             value = _csimhash.of_words(words, _digests)
             assert value is not None
         return value
-    lanes = int.from_bytes(_word_digests(words), "little")
+    return of_lanes(_word_digests(words), compiled=False)
+
+
+def word_digest(word: str) -> bytes:
+    """The digest :func:`simhash` gives a word: BLAKE2b-64 of its lower-case form, UTF-8."""
+    return hashlib.blake2b(word.lower().encode("utf-8", "replace"), digest_size=8).digest()
+
+
+def of_lanes(lanes: bytes, *, compiled: bool = True) -> int:
+    """The simhash of the words whose :func:`word_digest` s ``lanes`` holds, concatenated in
+    order (8 bytes a word): ``simhash(words) == of_lanes(b"".join(map(word_digest, words)))``.
+    For callers that have the digests without the words (``_cwalk.visible_lanes``)."""
+    if len(lanes) % 8:
+        raise ValueError(f"lanes must be 8 bytes a word, not {len(lanes)} bytes")
+    if compiled and _csimhash is not None:
+        return _csimhash.of_lanes(lanes)
+    n = len(lanes) // 8
+    if not n:
+        return 0
+    value = int.from_bytes(lanes, "little")
     if n < SHINGLE:
-        return _majority(lanes, n)
+        return _majority(value, n)
     total = n - SHINGLE + 1
-    shingles = lanes ^ (_rotl_lanes(lanes, 21, n) >> 64) ^ (_rotl_lanes(lanes, 42, n) >> 128)
+    shingles = value ^ (_rotl_lanes(value, 21, n) >> 64) ^ (_rotl_lanes(value, 42, n) >> 128)
     return _majority(shingles & ((1 << (64 * total)) - 1), total)
 
 

@@ -21,9 +21,9 @@ from linkvet.facts import _csimhash, _cwalk
 from linkvet.facts.decode import decode_html
 from linkvet.facts.dom import Element, parse_html
 from linkvet.facts.links import DomPaths, block_text, hidden_reason, nearest_block
-from linkvet.facts.page import visible_words
+from linkvet.facts.page import visible_fingerprint, visible_words
 from linkvet.facts.placement import PagePlacement
-from linkvet.facts.simhash import simhash
+from linkvet.facts.simhash import of_lanes, simhash, word_digest
 from linkvet.sandbox import SandboxWeb
 from tests.linkvet.facts.test_fuzz import soup
 
@@ -35,7 +35,11 @@ def assert_same_placement(root: Element) -> int:
     """Region, block counts and placement of every link, the text of its block, the DOM
     path of every element and the visible words of the page agree; returns the links
     compared."""
-    assert visible_words(root) == visible_words(root, compiled=False)
+    words = visible_words(root)
+    assert words == visible_words(root, compiled=False)
+    assert _cwalk.visible_lanes(root, _cwalk.WordDigests(word_digest)) == (
+        len(words), b"".join(map(word_digest, words)))
+    assert visible_fingerprint(root) == visible_fingerprint(root, compiled=False)
     compiled = PagePlacement(root)
     python = PagePlacement(root, compiled=False)
     assert compiled.region == python.region
@@ -152,3 +156,76 @@ def test_same_simhash_across_counter_flushes(n: int) -> None:
     # 255 shingles fill the byte-wide counters: the counts around it must carry over
     words = [f"w{i % 37}" for i in range(n)]
     assert simhash(words) == simhash(words, compiled=False)
+    lanes = b"".join(map(word_digest, words))
+    assert of_lanes(lanes) == of_lanes(lanes, compiled=False) == simhash(words)
+
+
+@settings(max_examples=100, deadline=None)
+@given(WORDS)
+def test_simhash_of_the_digests_is_the_simhash_of_the_words(words: list[str]) -> None:
+    lanes = b"".join(map(word_digest, words))
+    assert of_lanes(lanes) == of_lanes(lanes, compiled=False) == simhash(words)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_lanes_that_are_not_whole_digests_are_refused(compiled: bool) -> None:
+    with pytest.raises(ValueError, match="8 bytes a word, not 12 bytes"):
+        of_lanes(b"x" * 12, compiled=compiled)
+
+
+def test_word_digests_ask_once_per_word_and_start_again_when_full() -> None:
+    asked: list[str] = []
+
+    def digest(word: str) -> bytes:
+        asked.append(word)
+        return word_digest(word)
+
+    table = _cwalk.WordDigests(digest, limit=3)
+    root = parse_html("<body><p>Tea tea \u00e9t\u00e9</p><script>x y</script> tea Tea</body>")
+    expected = b"".join(map(word_digest, ["Tea", "tea", "\u00e9t\u00e9", "tea", "Tea"]))
+    assert _cwalk.visible_lanes(root, table) == (5, expected)
+    assert asked == ["Tea", "tea", "\u00e9t\u00e9"] and len(table) == 3
+    # a fourth word fills the table past its limit: it is emptied, then refills
+    assert _cwalk.visible_lanes(parse_html("<body>new Tea</body>"), table) == (
+        2, word_digest("new") + word_digest("Tea"))
+    assert asked[3:] == ["new", "Tea"] and len(table) == 2
+    table.clear()
+    assert len(table) == 0 and _cwalk.visible_lanes(parse_html("<p>"), table) == (0, b"")
+
+
+def test_word_digests_shared_by_threads_give_each_page_its_own_lanes() -> None:
+    # The digest callable runs Python code, so another thread can fill or empty the table
+    # meanwhile: every walk must still get exactly its own page's digests.
+    import sys
+    import threading
+
+    table = _cwalk.WordDigests(word_digest, limit=40)  # emptied again and again
+    pages = [" ".join(f"w{t}x{i % 97}" for i in range(300)) for t in range(4)]
+    roots = [parse_html(f"<body><p>{text}</p></body>") for text in pages]
+    wanted = [(300, b"".join(map(word_digest, text.split()))) for text in pages]
+    wrong: list[int] = []
+
+    def walk(t: int) -> None:
+        for _ in range(30):
+            if _cwalk.visible_lanes(roots[t], table) != wanted[t]:
+                wrong.append(t)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=walk, args=(t,)) for t in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []
+
+
+def test_word_digests_refuse_a_digest_that_is_not_8_bytes() -> None:
+    table = _cwalk.WordDigests(lambda word: word.encode())
+    with pytest.raises(TypeError, match="digest must return 8 bytes, not b'short'"):
+        _cwalk.visible_lanes(parse_html("<body>short</body>"), table)
+    with pytest.raises(ValueError, match="limit must be at least 1, not 0"):
+        _cwalk.WordDigests(word_digest, limit=0)
