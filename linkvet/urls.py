@@ -31,6 +31,13 @@ _DEFAULT_PORTS = {"http:": "80", "https:": "443"}
 _SIMPLE_HOST = re.compile(r"https?://([-.0-9a-z]+)(?![^/?#])")
 
 
+def warm_up() -> None:
+    """Build the public suffix list's lookup tables now (tldextract builds them on first use,
+    tens of milliseconds): a crawl calls this before its first request instead of making
+    that request pay."""
+    _EXTRACT("warm.example.co.uk")
+
+
 def resolve(base: str, href: str) -> str | None:
     """Resolve ``href`` against ``base`` by WHATWG rules; ``None`` when not an http(s) URL."""
     # WHATWG trims C0 controls and spaces only: a no-break space before "https://..." makes
@@ -38,6 +45,20 @@ def resolve(base: str, href: str) -> str | None:
     href = href.strip(C0_SPACE)
     if not href:
         return None
+    if href.startswith(_FETCHABLE_PREFIXES):
+        return _resolve_absolute(href)
+    return _join(base, href)
+
+
+@lru_cache(maxsize=16384)
+def _resolve_absolute(href: str) -> str | None:
+    """:func:`resolve` of an href that starts ``http://`` or ``https://``: WHATWG reads the
+    authority after the two slashes and never looks at the base, so one answer serves every
+    page (the same target URLs recur across a crawl's pages)."""
+    return _join("", href)
+
+
+def _join(base: str, href: str) -> str | None:
     try:
         # join_url returns the href string without building a URL object (cheaper); an
         # http(s) URL always has a host (WHATWG fails special URLs with an empty one).

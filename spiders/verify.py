@@ -32,7 +32,7 @@ from linkvet.outcome import decide, is_html
 from linkvet.redirect_hrefs import candidates
 from linkvet.refresh import parse_refresh
 from linkvet.render_policy import render_reason
-from linkvet.urls import domain_of, match_target, resolve
+from linkvet.urls import domain_of, match_target, resolve, warm_up
 from schemas.records import (
     CrawlRequest,
     FetchFacts,
@@ -106,6 +106,7 @@ class VerifySpider(scrapy.Spider):
             **kwargs,
         )
         spider._set_crawler(crawler)
+        warm_up()  # the suffix list's tables, before the first request's download slot
         spider.max_outstanding = max(16, 4 * s.getint("CONCURRENT_REQUESTS", 32))
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error,
                        signals.spider_error):

@@ -35,6 +35,29 @@ def test_resolve_follows_whatwg_rules(base: str, href: str, expected: str | None
     assert resolve(base, href) == expected
 
 
+BASES = st.sampled_from(["http://a.example/x/y?q#f", "https://b.example", "", "file:///tmp/x",
+                         "https://user:pw@c.example:8443/deep/er/"])
+ABSOLUTE = st.builds("".join, st.tuples(
+    st.sampled_from(["http://", "https://"]),
+    st.text(alphabet="aZ.-:@[]/\\?#%\t\n 0\u00e9", max_size=24)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(BASES, ABSOLUTE)
+def test_an_http_href_resolves_as_ada_resolves_it_against_any_base(base: str,
+                                                                   href: str) -> None:
+    # such hrefs are resolved once for every base (memoised): ada, given the base, agrees
+    import ada_url
+
+    try:
+        joined: str | None = ada_url.join_url(base, href) if base else ada_url.URL(href).href
+    except ValueError:
+        joined = None
+    if joined is not None and not joined.startswith(("http://", "https://")):
+        joined = None
+    assert resolve(base, href) == joined
+
+
 @pytest.mark.parametrize(
     ("host", "expected"),
     [
