@@ -58,14 +58,13 @@ def analyse(body: bytes | str, url: str, *, headers: Mapping[str, HeaderValue] |
                               header_nofollow=robots.header.any_nofollow)
     page = page_facts(root, url, base, extractor.link_hosts(), robots, headers)
     every: list[LinkFacts] = []
+    links: list[LinkOccurrence] = []
     if all_links:
         every = extractor.all_links(target)
-        matched = [f for f in every if f.match is not None]
+        links = [f.occurrence() for f in every if f.match is not None]
     elif target:
-        matched = extractor.target_links(target)
-    else:
-        matched = []
+        links = extractor.target_occurrences(target)
     return PageAnalysis(
-        page=page, links=[f.occurrence() for f in matched], encoding=encoding, base_url=base,
+        page=page, links=links, encoding=encoding, base_url=base,
         robots=robots, all_links=every, refresh=meta_refresh(root),
     )

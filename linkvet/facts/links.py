@@ -491,6 +491,11 @@ class LinkExtractor:
 
     def facts(self, el: Element, href: str, url: str, match: MatchKind | None,
               ) -> LinkFacts:
+        return LinkFacts(**self._fields(el, href, url, match))
+
+    def _fields(self, el: Element, href: str, url: str, match: MatchKind | None,
+                ) -> dict[str, Any]:
+        """The fields of the link's :class:`LinkFacts` (``js_only`` aside), by name."""
         if el.tag == "area":
             alt: str | None = squash(el.get("alt"))
             text = alt or ""
@@ -519,24 +524,31 @@ class LinkExtractor:
         # the compiled walk says at once when nothing on the way up could hide the link
         reason = hidden_reason(el) if _cwalk is None or _cwalk.may_hide(el) else None
         title = el.get("title")
-        return LinkFacts(
-            href=href, url=url, match=match, anchor_text=text, anchor_kind=kind,
-            image_alt=alt, title=squash(title) if title is not None else None, rel=rel,
-            follow=follow, follow_cause=cause, placement=self.placement.classify(el),
-            dom_path=self._paths.path(el), hidden=reason is not None, hidden_reason=reason,
-            text_before=_before(bt.text[:start]), text_after=_after(bt.text[end:]),
-            link_density=round(bt.density, 4),
-        )
+        return {
+            "href": href, "url": url, "match": match, "anchor_text": text, "anchor_kind": kind,
+            "image_alt": alt, "title": squash(title) if title is not None else None, "rel": rel,
+            "follow": follow, "follow_cause": cause, "placement": self.placement.classify(el),
+            "dom_path": self._paths.path(el), "hidden": reason is not None,
+            "hidden_reason": reason, "text_before": _before(bt.text[:start]),
+            "text_after": _after(bt.text[end:]), "link_density": round(bt.density, 4),
+        }
 
-    def target_links(self, target: str) -> list[LinkFacts]:
-        """Links matching ``target``. Only hrefs that can name the target's domain are
-        resolved: when the base URL is on another domain, a match must spell the host out,
-        so an ASCII href without ``%`` that lacks the domain text cannot match."""
+    def target_occurrences(self, target: str) -> list[LinkOccurrence]:
+        """The links matching ``target``, in document order, as the record's occurrences:
+        validated straight from their fields, with no :class:`LinkFacts` on the way (this is
+        the verify spider's path; :meth:`all_links` gives every link's facts)."""
+        return [LinkOccurrence.model_validate(self._fields(el, href, url, match))
+                for el, href, url, match in self._matches(target)]
+
+    def _matches(self, target: str) -> Iterator[tuple[Element, str, str, MatchKind]]:
+        """(element, raw href, resolved URL, match) of each link matching ``target``. Only
+        hrefs that can name the target's domain are resolved: when the base URL is on another
+        domain, a match must spell the host out, so an ASCII href without ``%`` that lacks
+        the domain text cannot match."""
         domain = registrable_domain(target if is_domain_target(target) else host_of(target))
         base_domain = registrable_domain(host_of_serialised(self.base_url))
         needle = domain.lower()
         screen = bool(needle) and base_domain != needle and needle.isascii()
-        out = []
         for el, href in self.hrefs():
             if screen and href.isascii() and "%" not in href:
                 flat = href.lower().replace("\t", "").replace("\n", "").replace("\r", "")
@@ -547,8 +559,7 @@ class LinkExtractor:
                 continue
             match = match_target(url, target)
             if match is not None:
-                out.append(self.facts(el, href, url, match))
-        return out
+                yield el, href, url, match
 
     def all_links(self, target: str | None) -> list[LinkFacts]:
         return [
