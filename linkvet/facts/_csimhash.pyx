@@ -8,11 +8,7 @@ Counting is bit-sliced: for each shingle hash ``x`` and each ``k`` in 0..7,
 ``k + 8``, ... ``k + 56``); the byte counters are emptied into 32-bit ones before they can
 overflow."""
 
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_Check, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_GetItem
-from cpython.list cimport PyList_GET_ITEM
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from cpython.ref cimport PyObject
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memset
 
@@ -40,21 +36,28 @@ cdef inline void _flush(uint64_t* acc, uint32_t* counts) noexcept nogil:
         acc[k] = 0
 
 
-cdef uint64_t _majority(const uint64_t* lanes, Py_ssize_t n, bint shingles) noexcept nogil:
+cdef uint64_t _majority(const unsigned char* data, Py_ssize_t n, bint shingles) noexcept nogil:
+    """The majority bits over the ``n`` digests of ``data`` (their shingle hashes when
+    ``shingles``); each digest is read once, the shingle window rolling over them."""
     cdef Py_ssize_t total = n - 2 if shingles else n
     cdef Py_ssize_t i
     cdef uint64_t acc[8]
     cdef uint32_t counts[64]
-    cdef uint64_t x, result = 0
+    cdef uint64_t x, first, second = 0, third = 0, result = 0
     cdef int k, pending = 0
     if total <= 0:
         return 0
     memset(acc, 0, sizeof(acc))
     memset(counts, 0, sizeof(counts))
+    if shingles:
+        second = _lane(data, 0)
+        third = _lane(data, 1)
     for i in range(total):
-        x = lanes[i]
         if shingles:
-            x = x ^ _rotl(lanes[i + 1], 21) ^ _rotl(lanes[i + 2], 42)
+            first, second, third = second, third, _lane(data, i + 2)
+            x = first ^ _rotl(second, 21) ^ _rotl(third, 42)
+        else:
+            x = _lane(data, i)
         for k in range(8):
             acc[k] += (x >> k) & ONES
         pending += 1
@@ -68,57 +71,18 @@ cdef uint64_t _majority(const uint64_t* lanes, Py_ssize_t n, bint shingles) noex
     return result
 
 
-def of_words(list words, dict digests):
-    """The 64-bit simhash of ``words`` (over word 3-shingles, each the XOR of its words'
-    digests rotated left by 0, 21 and 42 bits; over the words themselves when there are fewer
-    than three): bit ``i`` is set when more than half of the features have it set.
-    ``digests`` maps each word to its BLAKE2b-64 digest (8 bytes, read little-endian, as
-    ``int.from_bytes(d, "little")``); ``None`` when a word is not in it."""
-    cdef Py_ssize_t n = len(words)
-    cdef Py_ssize_t i
-    cdef uint64_t* lanes
-    cdef uint64_t result
-    cdef PyObject* found
-    cdef const unsigned char* raw
-    if n == 0:
-        return 0
-    lanes = <uint64_t*>PyMem_Malloc(n * sizeof(uint64_t))
-    if lanes is NULL:
-        raise MemoryError()
-    try:
-        for i in range(n):
-            found = PyDict_GetItem(digests, <object>PyList_GET_ITEM(words, i))
-            if found is NULL or not PyBytes_Check(<object>found) or PyBytes_GET_SIZE(<object>found) != 8:
-                return None
-            raw = <const unsigned char*>PyBytes_AS_STRING(<object>found)
-            lanes[i] = _lane(raw, 0)
-        with nogil:
-            result = _majority(lanes, n, n >= 3)
-        return result
-    finally:
-        PyMem_Free(lanes)
-
-
 def of_lanes(bytes lanes):
-    """The 64-bit simhash of the words whose digests ``lanes`` holds, 8 bytes each in order
-    (as :func:`of_words` reads them from its table); 0 for none."""
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(lanes) // 8
-    cdef Py_ssize_t i
-    cdef uint64_t* values
+    """The 64-bit simhash of the words whose digests ``lanes`` holds, 8 bytes a word in order
+    (each read little-endian, as ``int.from_bytes(d, "little")``): over word 3-shingles, each
+    the XOR of its words' digests rotated left by 0, 21 and 42 bits (over the words themselves
+    when there are fewer than three), bit ``i`` set when more than half of the features have
+    it set; 0 for no words."""
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(lanes)
+    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(lanes)
+    cdef Py_ssize_t n = size // 8
     cdef uint64_t result
-    cdef const unsigned char* raw = <const unsigned char*>PyBytes_AS_STRING(lanes)
-    if PyBytes_GET_SIZE(lanes) % 8:
-        raise ValueError(f"lanes must be 8 bytes a word, not {PyBytes_GET_SIZE(lanes)} bytes")
-    if n == 0:
-        return 0
-    values = <uint64_t*>PyMem_Malloc(n * sizeof(uint64_t))
-    if values is NULL:
-        raise MemoryError()
-    try:
-        with nogil:
-            for i in range(n):
-                values[i] = _lane(raw, i)
-            result = _majority(values, n, n >= 3)
-        return result
-    finally:
-        PyMem_Free(values)
+    if size % 8:
+        raise ValueError(f"lanes must be 8 bytes a word, not {size} bytes")
+    with nogil:
+        result = _majority(data, n, n >= 3)
+    return result

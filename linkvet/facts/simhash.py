@@ -17,8 +17,7 @@ over the digests alone (:func:`of_lanes`), so no str is made for a word seen bef
 from __future__ import annotations
 
 import hashlib
-from functools import partial
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 
 from linkvet.facts.native import csimhash as _csimhash
 
@@ -28,10 +27,6 @@ _MASK = (1 << 64) - 1
 # Keys are words as they appear (any case); values the digests of their lower-case forms.
 _CACHE_LIMIT = 1 << 17
 _digests: dict[str, bytes] = {}
-_blake64 = partial(hashlib.blake2b, digest_size=8)
-_digest = methodcaller("digest")
-_encode = methodcaller("encode", "utf-8", "replace")
-_lower = methodcaller("lower")
 # Lane masks for the rotations, kept for pages up to this many words.
 _MASK_LANES_LIMIT = 1 << 14
 _lane_masks: dict[int, tuple[int, int]] = {}
@@ -56,8 +51,7 @@ def _word_digests(words: list[str]) -> bytes:
     if len(table) + len(fresh) > _CACHE_LIMIT:
         table.clear()
         fresh = list(set(words))
-    table.update(zip(fresh, map(_digest, map(_blake64, map(_encode, map(_lower, fresh)))),
-                     strict=True))
+    table.update(zip(fresh, map(word_digest, fresh), strict=True))
     return _joined(table, words)
 
 
@@ -125,17 +119,7 @@ def simhash(words: list[str], *, compiled: bool = True) -> int:
     word by word gives the words that lower-casing their text gives: case mappings never
     produce or remove whitespace, and the final-sigma rule stops at it. The arithmetic runs
     in C (:mod:`linkvet.facts._csimhash`) when that was built, else on big integers here."""
-    n = len(words)
-    if not n:
-        return 0
-    if compiled and _csimhash is not None:
-        value = _csimhash.of_words(words, _digests)
-        if value is None:  # words not hashed yet: hash them, then every word is there
-            _word_digests(words)
-            value = _csimhash.of_words(words, _digests)
-            assert value is not None
-        return value
-    return of_lanes(_word_digests(words), compiled=False)
+    return of_lanes(_word_digests(words), compiled=compiled) if words else 0
 
 
 def word_digest(word: str) -> bytes:
